@@ -1,0 +1,55 @@
+// Package config reads netc.hcl, the optional project configuration: cluster DNS
+// settings, rule severities and output options. Bad configuration gets positioned
+// diagnostics exactly like bad intents.
+package config
+
+import "github.com/netc-dev/netc/diag"
+
+// FileName is the configuration file netc looks for beside its inputs.
+const FileName = "netc.hcl"
+
+// Config is a parsed netc.hcl. The zero value is not meaningful; use Default.
+type Config struct {
+	// File is the path it was read from; empty for the defaults.
+	File   string
+	DNS    DNS
+	Rules  []RuleSetting
+	Output Output
+}
+
+// DNS configures the egress every locked-down pod gets to the cluster DNS.
+type DNS struct {
+	Enabled   bool
+	Namespace string            // default kube-system
+	Labels    map[string]string // default k8s-app=kube-dns
+	Port      int32             // default 53 (OpenShift: 5353)
+	Span      diag.Span
+}
+
+// RuleSetting overrides one rule's severity. The compiler checks ID against its rule
+// table, so an unknown id is reported at Span.
+type RuleSetting struct {
+	ID       string
+	Severity diag.Severity
+	Span     diag.Span
+}
+
+// Output configures what `netc build` writes.
+type Output struct {
+	Dir        string // default "out"
+	Kubernetes bool   // default true
+	SQL        bool   // default true
+}
+
+// Default is the configuration used when there is no netc.hcl.
+func Default() *Config {
+	return &Config{
+		DNS: DNS{
+			Enabled:   true,
+			Namespace: "kube-system",
+			Labels:    map[string]string{"k8s-app": "kube-dns"},
+			Port:      53,
+		},
+		Output: Output{Dir: "out", Kubernetes: true, SQL: true},
+	}
+}
