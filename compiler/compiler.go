@@ -7,6 +7,8 @@ import (
 	"github.com/netc-dev/netc/compiler/ir"
 	"github.com/netc-dev/netc/config"
 	"github.com/netc-dev/netc/diag"
+	"github.com/netc-dev/netc/lang/ast"
+	"github.com/netc-dev/netc/lang/parser"
 )
 
 // Source is one input file: Name as the user named it, Data its bytes.
@@ -21,8 +23,56 @@ type Options struct {
 	Config *config.Config
 }
 
+// stage is one named step of the compiler. Stages run in order; a stage that needs a
+// clean program stops the pipeline when errors are present before it.
+type stage struct {
+	name        string
+	needsClean  bool
+	run         func(c *compiler)
+}
+
+var stages = []stage{
+	{"declare", false, (*compiler).declare},
+	{"implicit-databases", false, (*compiler).implicitDatabases},
+	{"lower", false, (*compiler).lower},
+	{"roles", false, (*compiler).lowerRoles},
+	{"canonicalise", false, (*compiler).canonicalise},
+	{"assertions", true, (*compiler).assertions},
+	{"rules", true, (*compiler).runRules},
+}
+
 // Compile parses and compiles srcs as one program. The program is nil when the
-// diagnostics hold errors that make it meaningless; diagnostics are sorted.
+// diagnostics hold errors; diagnostics are sorted.
 func Compile(srcs []Source, opts Options) (*ir.Program, diag.List) {
-	panic("compiler.Compile: being written")
+	files := make([]*ast.File, 0, len(srcs))
+	var diags diag.List
+	for _, s := range srcs {
+		f, d := parser.ParseFile(s.Name, s.Data)
+		diags = append(diags, d...)
+		files = append(files, f)
+	}
+	return compileFiles(files, diags, opts)
+}
+
+// CompileFiles compiles already parsed files (for tools that hold an AST).
+func CompileFiles(files []*ast.File, opts Options) (*ir.Program, diag.List) {
+	return compileFiles(files, nil, opts)
+}
+
+func compileFiles(files []*ast.File, diags diag.List, opts Options) (*ir.Program, diag.List) {
+	c := newCompiler(opts)
+	c.files = files
+	c.diags = diags
+	c.checkConfig()
+	for _, st := range stages {
+		if st.needsClean && c.diags.HasErrors() {
+			break
+		}
+		st.run(c)
+	}
+	c.diags.Sort()
+	if c.diags.HasErrors() {
+		return nil, c.diags
+	}
+	return c.prog, c.diags
 }

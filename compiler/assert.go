@@ -1,0 +1,183 @@
+package compiler
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/netc-dev/netc/compiler/ir"
+	"github.com/netc-dev/netc/compiler/k8sapi"
+	"github.com/netc-dev/netc/diag"
+	"github.com/netc-dev/netc/lang/ast"
+)
+
+// assertions checks every `assert` against the compiled program. Reachability is by
+// name: `assert a -> b:80` holds when an intent from a to b opens port 80.
+func (c *compiler) assertions() {
+	var eval *k8sapi.Evaluator
+	for _, st := range c.stmts {
+		a := st.s.Assert
+		if a == nil {
+			continue
+		}
+		if a.Reach != nil {
+			c.assertReach(st.ns, a)
+			continue
+		}
+		if eval == nil {
+			eval = k8sapi.NewEvaluator(c.prog.Grants)
+		}
+		c.assertGrant(st.ns, a, eval)
+	}
+}
+
+func (c *compiler) assertReach(ns string, a *ast.Assert) {
+	span := ast.Span(a.Pos, a.EndPos)
+	if a.Kind != nil {
+		c.errorf(a.Kind.Span(), "unexpected %q: reachability assertions name services, not subject kinds", a.Kind.Value)
+		return
+	}
+	from := c.lookup(ns, a.Subject, false)
+	to := c.lookup(ns, a.Reach.Target, false)
+	if from == nil || to == nil {
+		return
+	}
+	ports, ok := c.ports(to, a.Reach.Ports)
+	if !ok {
+		return
+	}
+	var edges []*ir.Edge
+	for _, e := range c.prog.Edges {
+		if e.From == from && e.To == to {
+			edges = append(edges, e)
+		}
+	}
+	path := from.Key() + " -> " + to.Key()
+	if a.Reach.Not {
+		for _, e := range edges {
+			if len(ports) == 0 {
+				c.failAssert(span, fmt.Sprintf("assertion failed: %s is allowed (%s)", path, portsText(e.Ports)), e.Span, "allowed by this intent")
+				return
+			}
+			for _, p := range ports {
+				if covers(e, p) {
+					c.failAssert(span, fmt.Sprintf("assertion failed: %s is allowed on %s", path, portText(p)), e.Span, "allowed by this intent")
+					return
+				}
+			}
+		}
+		return
+	}
+	if len(edges) == 0 {
+		c.errorf(span, "assertion failed: no intent allows %s", path)
+		return
+	}
+	for _, p := range ports {
+		found := false
+		for _, e := range edges {
+			if covers(e, p) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			c.failAssert(span, fmt.Sprintf("assertion failed: %s is not allowed on %s; the intents allow only %s", path, portText(p), portsText(edges[0].Ports)),
+				edges[0].Span, "nearest intent")
+			return
+		}
+	}
+}
+
+func (c *compiler) failAssert(span diag.Span, msg string, rel diag.Span, relMsg string) {
+	c.diags.Add(diag.Diagnostic{Severity: diag.Error, Span: span, Message: msg,
+		Related: []diag.Related{{Span: rel, Message: relMsg}}})
+}
+
+// covers reports whether edge e opens every port of p.
+func covers(e *ir.Edge, p ir.Port) bool {
+	if len(e.Ports) == 0 {
+		return true
+	}
+	end := max(p.EndPort, p.Port)
+	for _, q := range e.Ports {
+		if q.Protocol == p.Protocol && q.Port <= p.Port && max(q.EndPort, q.Port) >= end {
+			return true
+		}
+	}
+	return false
+}
+
+func portText(p ir.Port) string {
+	s := fmt.Sprintf("%d", p.Port)
+	if p.EndPort != 0 {
+		s += fmt.Sprintf("-%d", p.EndPort)
+	}
+	return s + "/" + strings.ToLower(string(p.Protocol))
+}
+
+func portsText(ps []ir.Port) string {
+	if len(ps) == 0 {
+		return "every port"
+	}
+	var parts []string
+	for _, p := range ps {
+		parts = append(parts, portText(p))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (c *compiler) assertGrant(ns string, a *ast.Assert, eval *k8sapi.Evaluator) {
+	span := ast.Span(a.Pos, a.EndPos)
+	g := a.Grant
+	subj, ok := c.subject(ns, a.Kind, a.Subject, false)
+	if !ok {
+		return
+	}
+	res, ok := c.resources(g)
+	if !ok {
+		return
+	}
+	rules, err := k8sapi.Rules(verbs(g), res, names(g.Names))
+	if err != nil {
+		c.errorf(ast.Span(g.Pos, g.EndPos), "%v", err)
+		return
+	}
+	nss, cluster, ok := c.scopes(ns, g)
+	if !ok {
+		return
+	}
+	if cluster {
+		nss = []string{""}
+	}
+	for _, r := range rules {
+		for _, verb := range r.Verbs {
+			for _, rn := range r.Resources {
+				name, sub, _ := strings.Cut(rn, "/")
+				namespaced := k8sapi.Namespaced(r.APIGroup, rn)
+				resource := k8sapi.Resource{Group: r.APIGroup, Name: name, Subresource: sub, Namespaced: namespaced, Builtin: !namespaced}
+				objNames := r.ResourceNames
+				if len(objNames) == 0 {
+					objNames = []string{""}
+				}
+				for _, n := range nss {
+					for _, on := range objNames {
+						d := eval.Decide(k8sapi.Request{Subject: subj, Verb: verb, Resource: resource, Namespace: n, Name: on})
+						if d.Allowed == !g.Cannot {
+							continue
+						}
+						msg := "assertion failed: " + d.Reason
+						if d.Grant != nil {
+							rel := "the grant that decided it"
+							if !d.Allowed {
+								rel = "nearest grant"
+							}
+							c.failAssert(span, msg, d.Grant.Span, rel)
+						} else {
+							c.errorf(span, "%s", msg)
+						}
+						return
+					}
+				}
+			}
+		}
+	}
+}

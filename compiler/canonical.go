@@ -1,0 +1,123 @@
+package compiler
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+
+	"github.com/netc-dev/netc/compiler/ir"
+)
+
+func sortLabels(ls []ir.Label) {
+	slices.SortFunc(ls, func(a, b ir.Label) int { return cmp.Compare(a.Key, b.Key) })
+}
+
+func sortPrefixes(ps []netip.Prefix) []netip.Prefix {
+	slices.SortFunc(ps, func(a, b netip.Prefix) int {
+		if c := a.Addr().Compare(b.Addr()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Bits(), b.Bits())
+	})
+	return slices.Compact(ps)
+}
+
+func sortedUnique(s []string) []string {
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+func comparePorts(a, b ir.Port) int {
+	if c := cmp.Compare(a.Protocol, b.Protocol); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Port, b.Port); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.EndPort, b.EndPort)
+}
+
+func dbKey(d *ir.Database) string { return key(d.Namespace, d.Name) }
+
+// canonicalise sorts and de-duplicates everything, and computes the locked-down
+// namespaces, so backends can walk the IR in order.
+func (c *compiler) canonicalise() {
+	p := c.prog
+	nss := map[string]bool{}
+	for _, s := range c.services {
+		p.Services = append(p.Services, s)
+		nss[s.Namespace] = true
+		slices.SortFunc(s.Ports, func(a, b ir.NamedPort) int { return cmp.Compare(a.Name, b.Name) })
+	}
+	for _, d := range c.databases {
+		p.Databases = append(p.Databases, d)
+		if d.InCluster() {
+			nss[d.Namespace] = true
+		}
+	}
+	for _, e := range c.externals {
+		p.Externals = append(p.Externals, e)
+	}
+	for ns := range nss {
+		p.Namespaces = append(p.Namespaces, ns)
+	}
+	slices.Sort(p.Namespaces)
+	byNsName := func(ans, an, bns, bn string) int {
+		if c := cmp.Compare(ans, bns); c != 0 {
+			return c
+		}
+		return cmp.Compare(an, bn)
+	}
+	slices.SortFunc(p.Services, func(a, b *ir.Service) int { return byNsName(a.Namespace, a.Name, b.Namespace, b.Name) })
+	slices.SortFunc(p.Databases, func(a, b *ir.Database) int { return byNsName(a.Namespace, a.Name, b.Namespace, b.Name) })
+	slices.SortFunc(p.Externals, func(a, b *ir.External) int { return byNsName(a.Namespace, a.Name, b.Namespace, b.Name) })
+
+	for _, e := range p.Edges {
+		e.Ports = slices.Clone(e.Ports)
+		slices.SortStableFunc(e.Ports, comparePorts)
+		e.Ports = slices.CompactFunc(e.Ports, func(a, b ir.Port) bool { return comparePorts(a, b) == 0 })
+		e.Roles = sortRoles(slices.Clone(e.Roles))
+	}
+	slices.SortStableFunc(p.Edges, func(a, b *ir.Edge) int {
+		if c := cmp.Compare(a.From.Key(), b.From.Key()); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.To.Key(), b.To.Key()); c != 0 {
+			return c
+		}
+		return a.Span.Compare(b.Span)
+	})
+
+	for _, r := range c.roles {
+		slices.SortFunc(r.Privileges, func(a, b ir.Privilege) int {
+			return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Schema, b.Schema),
+				cmp.Compare(a.Object, b.Object), cmp.Compare(a.Action, b.Action))
+		})
+		r.Privileges = slices.CompactFunc(r.Privileges, func(a, b ir.Privilege) bool {
+			return a.Kind == b.Kind && a.Schema == b.Schema && a.Object == b.Object && a.Action == b.Action
+		})
+		p.Roles = append(p.Roles, r)
+	}
+	p.Roles = sortRoles(p.Roles)
+	for _, l := range c.logins {
+		l.Roles = sortRoles(l.Roles)
+		p.Logins = append(p.Logins, l)
+	}
+	slices.SortFunc(p.Logins, func(a, b *ir.Login) int {
+		return cmp.Or(cmp.Compare(dbKey(a.Database), dbKey(b.Database)), cmp.Compare(a.Name, b.Name))
+	})
+	slices.SortStableFunc(p.Grants, func(a, b *ir.Grant) int { return a.Span.Compare(b.Span) })
+
+	p.DNS = ir.DNS{Enabled: c.cfg.DNS.Enabled, Namespace: c.cfg.DNS.Namespace, Port: c.cfg.DNS.Port}
+	for k, v := range c.cfg.DNS.Labels {
+		p.DNS.Labels = append(p.DNS.Labels, ir.Label{Key: k, Value: v})
+	}
+	sortLabels(p.DNS.Labels)
+}
+
+func sortRoles(rs []*ir.Role) []*ir.Role {
+	slices.SortFunc(rs, func(a, b *ir.Role) int {
+		return cmp.Or(cmp.Compare(dbKey(a.Database), dbKey(b.Database)), cmp.Compare(a.Name, b.Name))
+	})
+	return slices.Compact(rs)
+}

@@ -1,0 +1,150 @@
+package compiler
+
+import (
+	"github.com/netc-dev/netc/compiler/ir"
+	"github.com/netc-dev/netc/compiler/k8sapi"
+	"github.com/netc-dev/netc/lang/ast"
+)
+
+// subject resolves the subject of a grant or a grant assertion. A bare name is a
+// service: its ServiceAccount in its namespace. create says whether an unknown service
+// comes into being (grants) or is an error (assertions).
+func (c *compiler) subject(ns string, kind *ast.Name, ref *ast.Ref, create bool) (ir.Subject, bool) {
+	s := ir.Subject{Span: ref.Span()}
+	if kind != nil {
+		s.Span = ast.Span(kind.Pos, ref.EndPos)
+	}
+	k := ""
+	if kind != nil {
+		k = kind.Value
+	}
+	switch k {
+	case "group", "user":
+		if ref.Second != nil {
+			c.errorf(ref.Span(), "%s names have no namespace; quote a name that contains '/': %s %q", k, k, ref.String())
+			return s, false
+		}
+		if err := checkRBACName(ref.First.Value); err != nil {
+			c.errorf(ref.Span(), "%s name %q %v", k, ref.First.Value, err)
+			return s, false
+		}
+		s.Kind, s.Name = ir.Group, ref.First.Value
+		if k == "user" {
+			s.Kind = ir.User
+		}
+	case "serviceaccount":
+		sans, name := c.refParts(ns, ref)
+		if ref.Second != nil && !c.checkNamespace(ref.First) {
+			return s, false
+		}
+		if err := checkDNSSubdomain(name); err != nil {
+			c.errorf(ref.Base().Span(), "serviceaccount name %q %v", name, err)
+			return s, false
+		}
+		s.Kind, s.Name, s.Namespace = ir.ServiceAccount, name, sans
+	case "":
+		p := c.lookup(ns, ref, create)
+		if p == nil {
+			return s, false
+		}
+		if p.Service == nil {
+			c.errorf(ref.Span(), "%q is %s; grants are for services, group NAME, user NAME or serviceaccount NS/NAME", ref.String(), peerWhat(p))
+			return s, false
+		}
+		s.Kind, s.Name, s.Namespace, s.Service = ir.ServiceAccount, p.Service.Account, p.Service.Namespace, p.Service
+	default:
+		c.errorf(kind.Span(), "unknown subject kind %q; expected group, user or serviceaccount (or separate intent sources with ',')", k)
+		return s, false
+	}
+	return s, true
+}
+
+// resources resolves the resources of a grant tail.
+func (c *compiler) resources(g *ast.GrantTail) ([]k8sapi.Resource, bool) {
+	ok := true
+	var out []k8sapi.Resource
+	for _, r := range g.Resources {
+		res, err := k8sapi.Lookup(r.Value)
+		if err != nil {
+			c.errorf(r.Span(), "%v", err)
+			ok = false
+			continue
+		}
+		out = append(out, res)
+	}
+	return out, ok
+}
+
+func verbs(g *ast.GrantTail) []string {
+	out := make([]string, len(g.Verbs))
+	for i, v := range g.Verbs {
+		out[i] = v.Value
+	}
+	return out
+}
+
+func names(ns []*ast.Name) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = n.Value
+	}
+	return out
+}
+
+// scopes resolves `in NS, NS` or `in cluster`; none means the current namespace.
+func (c *compiler) scopes(ns string, g *ast.GrantTail) (namespaces []string, cluster, ok bool) {
+	if len(g.Scopes) == 0 {
+		return []string{ns}, false, true
+	}
+	ok = true
+	for _, s := range g.Scopes {
+		if s.Value == "cluster" {
+			if len(g.Scopes) > 1 {
+				c.errorf(s.Span(), "`in cluster` cannot be combined with namespaces")
+				return nil, false, false
+			}
+			return nil, true, true
+		}
+		if !c.checkNamespace(s) {
+			ok = false
+			continue
+		}
+		namespaces = append(namespaces, s.Value)
+	}
+	return namespaces, false, ok
+}
+
+func (c *compiler) lowerGrant(ns string, f *ast.Flow) {
+	g := f.Grant
+	if len(f.Sources) > 1 {
+		c.errorf(f.Sources[1].Span(), "a grant has one subject; write one grant per subject")
+		return
+	}
+	if g.Cannot {
+		c.errorf(f.Span(), "`cannot` is for assertions (`assert ... cannot ...`); a grant only gives rights, and everything not granted is denied")
+		return
+	}
+	subj, ok := c.subject(ns, f.Kind, f.Sources[0], true)
+	if !ok {
+		return
+	}
+	res, ok := c.resources(g)
+	if !ok {
+		return
+	}
+	rules, err := k8sapi.Rules(verbs(g), res, names(g.Names))
+	if err != nil {
+		c.errorf(ast.Span(g.Pos, g.EndPos), "%v", err)
+		return
+	}
+	nss, cluster, ok := c.scopes(ns, g)
+	if !ok {
+		return
+	}
+	gr := &ir.Grant{Subject: subj, Rules: rules, Namespaces: sortedUnique(nss), Cluster: cluster, Span: f.Span()}
+	gr.Waived = c.waivedAt(gr.Span)
+	if subj.Service != nil {
+		subj.Service.MountToken = true
+	}
+	c.prog.Grants = append(c.prog.Grants, gr)
+}

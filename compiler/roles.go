@@ -1,0 +1,138 @@
+package compiler
+
+import (
+	"strings"
+
+	"github.com/netc-dev/netc/compiler/ir"
+	"github.com/netc-dev/netc/diag"
+	"github.com/netc-dev/netc/lang/ast"
+)
+
+// privileges lists, per engine and object kind, the privileges a role may be granted.
+// ddl-privilege decides separately whether the risky ones are allowed.
+var privileges = map[ir.Engine]map[ir.ObjectKind][]string{
+	ir.Postgres: {
+		ir.Table:    {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "ALL"},
+		ir.Sequence: {"USAGE", "SELECT", "UPDATE", "ALL"},
+		ir.Function: {"EXECUTE", "ALL"},
+		ir.Schema:   {"USAGE", "CREATE", "ALL"},
+	},
+	ir.MySQL: {
+		ir.Table:    {"SELECT", "INSERT", "UPDATE", "DELETE", "REFERENCES", "TRIGGER", "CREATE", "DROP", "ALTER", "INDEX", "ALL"},
+		ir.Function: {"EXECUTE", "ALL"},
+	},
+	ir.MariaDB: {
+		ir.Table:    {"SELECT", "INSERT", "UPDATE", "DELETE", "REFERENCES", "TRIGGER", "CREATE", "DROP", "ALTER", "INDEX", "ALL"},
+		ir.Sequence: {"SELECT", "INSERT", "ALL"},
+		ir.Function: {"EXECUTE", "ALL"},
+	},
+}
+
+// ddlActions are the privileges ddl-privilege reports: they change or destroy schema,
+// or erase data wholesale, which an application role should not need.
+var ddlActions = map[string]bool{"TRUNCATE": true, "CREATE": true, "ALL": true, "DROP": true, "ALTER": true, "INDEX": true, "TRIGGER": true, "REFERENCES": true}
+
+func (c *compiler) lowerRoles() {
+	for _, rd := range c.roleDecls {
+		d := rd.decl
+		ns, name := c.refParts(rd.ns, d.Database)
+		db, ok := c.databases[key(ns, name)]
+		if !ok {
+			c.errorf(d.Database.Span(), "role %q is on database %q, which is not declared; declare it with `database %s ENGINE`", d.Name.Value, key(ns, name), name)
+			continue
+		}
+		if err := checkSQLName(d.Name.Value); err != nil {
+			c.errorf(d.Name.Span(), "role name %q %v", d.Name.Value, err)
+			continue
+		}
+		k := roleKey{db, d.Name.Value}
+		r, ok := c.roles[k]
+		if ok && r.Declared {
+			c.diags.Add(diag.Diagnostic{Severity: diag.Error, Span: d.Name.Span(),
+				Message: "role " + quoteName(d.Name.Value) + " on " + quoteName(key(db.Namespace, db.Name)) + " is declared twice",
+				Related: []diag.Related{{Span: r.Span, Message: "first declared here"}}})
+			continue
+		}
+		if !ok {
+			r = &ir.Role{Database: db, Name: d.Name.Value}
+			c.roles[k] = r
+		}
+		r.Declared, r.Span = true, d.Name.Span()
+		for _, p := range d.Privileges {
+			r.Privileges = append(r.Privileges, c.privilege(db, p)...)
+		}
+	}
+	for _, l := range c.logins {
+		if _, clash := c.roles[roleKey{l.Database, l.Name}]; clash {
+			c.errorf(l.Span, "login %q of service %q has the same name as a role on database %q; give the service a distinct `login`",
+				l.Name, key(l.Service.Namespace, l.Service.Name), key(l.Database.Namespace, l.Database.Name))
+		}
+	}
+}
+
+func (c *compiler) privilege(db *ir.Database, p *ast.Privilege) []ir.Privilege {
+	kind := ir.Table
+	if p.Kind != nil {
+		switch k := ir.ObjectKind(strings.ToLower(p.Kind.Value)); k {
+		case ir.Table, ir.Sequence, ir.Function, ir.Schema:
+			kind = k
+		default:
+			c.errorf(p.Kind.Span(), "unknown object kind %q; expected table, sequence, function or schema", p.Kind.Value)
+			return nil
+		}
+	}
+	allowed, ok := privileges[db.Engine][kind]
+	if !ok {
+		c.errorf(ast.Span(p.Pos, p.EndPos), "%s has no %s objects that netc can grant on", db.Engine, kind)
+		return nil
+	}
+	var out []ir.Privilege
+	for _, a := range p.Actions {
+		act := strings.ToUpper(a.Value)
+		if act == "ALL PRIVILEGES" {
+			act = "ALL"
+		}
+		if !contains(allowed, act) {
+			c.errorf(a.Span(), "%s is not a privilege on a %s in %s; expected one of %s", a.Value, kind, db.Engine, strings.Join(allowed, ", "))
+			continue
+		}
+		for _, o := range p.Objects {
+			schema, obj := db.Schema, o.Value
+			if kind == ir.Schema {
+				schema, obj = o.Value, ""
+			} else if i := strings.IndexByte(o.Value, '.'); i >= 0 && o.Pos.Line > 0 && !isQuoted(o) {
+				schema, obj = o.Value[:i], o.Value[i+1:]
+			}
+			if err := checkSQLName(schema); err != nil {
+				c.errorf(o.Span(), "schema %q %v", schema, err)
+				continue
+			}
+			if kind != ir.Schema {
+				if err := checkSQLName(obj); err != nil {
+					c.errorf(o.Span(), "%s name %q %v", kind, obj, err)
+					continue
+				}
+			}
+			if db.Engine != ir.Postgres && schema != db.Schema && kind != ir.Schema {
+				c.errorf(o.Span(), "%s objects live in the database itself; %q names another database", db.Engine, schema)
+				continue
+			}
+			out = append(out, ir.Privilege{Action: act, Kind: kind, Schema: schema, Object: obj, Span: o.Span()})
+		}
+	}
+	return out
+}
+
+// isQuoted reports whether a name was written in quotes (a quoted "a.b" is one name).
+func isQuoted(n *ast.Name) bool {
+	return n.EndPos.Offset-n.Pos.Offset != len(n.Value)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,158 @@
+package compiler
+
+import (
+	"fmt"
+
+	"github.com/netc-dev/netc/compiler/ir"
+	"github.com/netc-dev/netc/diag"
+)
+
+// netRules are the least-privilege rules over network intents and database roles.
+var netRules = []Rule{
+	{
+		ID:          "any-port",
+		Severity:    diag.Warning,
+		Doc:         "an intent names no port, so it allows every port and protocol",
+		Remediation: "Add the ports the target listens on: `a -> b:8080`. A service's named ports can be used: `a -> b:http`.",
+		Check:       checkAnyPort,
+	},
+	{
+		ID:          "world-egress",
+		Severity:    diag.Warning,
+		Doc:         "an intent opens egress to the whole internet (`-> world`)",
+		Remediation: "Declare the addresses the workload needs as an external (`external stripe 203.0.113.0/24`) and target it instead of world.",
+		Check:       checkWorldEgress,
+	},
+	{
+		ID:          "duplicate-intent",
+		Severity:    diag.Warning,
+		Doc:         "the same path (source, target, port) is declared twice",
+		Remediation: "Remove the repeated intent; the first one already opens the path.",
+		Check:       checkDuplicateIntent,
+	},
+	{
+		ID:          "cross-namespace",
+		Severity:    diag.Info,
+		Doc:         "an intent crosses namespaces",
+		Remediation: "Paths between namespaces couple teams; check that the target's owners expect this caller.",
+		Check:       checkCrossNamespace,
+	},
+	{
+		ID:          "undeclared-role",
+		Severity:    diag.Warning,
+		Doc:         "`as role` names a role with no declaration, so its privileges are not managed",
+		Remediation: "Declare the role and exactly its privileges: `role NAME on DB { select on TABLE }`.",
+		Check:       checkUndeclaredRole,
+	},
+	{
+		ID:          "unused-role",
+		Severity:    diag.Warning,
+		Doc:         "a declared database role is used by no intent",
+		Remediation: "Remove the role, or give it to the service that needs it: `svc -> db:5432 as role NAME`.",
+		Check:       checkUnusedRole,
+	},
+}
+
+var sqlRules = []Rule{
+	{
+		ID:          "ddl-privilege",
+		Severity:    diag.Error,
+		Doc:         "a database role gets TRUNCATE, CREATE, ALL or another schema-changing privilege",
+		Remediation: "Application roles read and write rows; schema changes belong to migrations run with a separate owner role. Grant SELECT, INSERT, UPDATE or DELETE instead.",
+		Check:       checkDDLPrivilege,
+	},
+}
+
+func checkAnyPort(p *ir.Program, r Reporter) {
+	for _, e := range p.Edges {
+		if len(e.Ports) == 0 {
+			r.Report(e.ToSpan, fmt.Sprintf("intent to %s names no port, so it allows every port and protocol", e.To.Key()))
+		}
+	}
+}
+
+func checkWorldEgress(p *ir.Program, r Reporter) {
+	for _, e := range p.Edges {
+		if e.To.World {
+			r.Report(e.ToSpan, fmt.Sprintf("%s may open connections to any address outside the cluster", e.From.Key()))
+		}
+	}
+}
+
+func portKey(pt ir.Port) string {
+	if pt.EndPort != 0 {
+		return fmt.Sprintf("%d-%d/%s", pt.Port, pt.EndPort, pt.Protocol)
+	}
+	return fmt.Sprintf("%d/%s", pt.Port, pt.Protocol)
+}
+
+// checkDuplicateIntent relies on edges being sorted by (From, To, Span): the edges of
+// one path are adjacent, the first in source order first.
+func checkDuplicateIntent(p *ir.Program, r Reporter) {
+	first := map[string]*ir.Edge{}
+	for i, e := range p.Edges {
+		if i > 0 && (p.Edges[i-1].From != e.From || p.Edges[i-1].To != e.To) {
+			clear(first)
+		}
+		keys := []string{"every port"}
+		if len(e.Ports) > 0 {
+			keys = keys[:0]
+			for _, pt := range e.Ports {
+				keys = append(keys, portKey(pt))
+			}
+		}
+		for _, k := range keys {
+			if prev, ok := first[k]; ok && prev.Span != e.Span {
+				r.Report(e.Span, fmt.Sprintf("%s -> %s on %s is already declared", e.From.Key(), e.To.Key(), k),
+					diag.Related{Span: prev.Span, Message: "first declared here"})
+				continue
+			}
+			first[k] = e
+		}
+	}
+}
+
+func checkCrossNamespace(p *ir.Program, r Reporter) {
+	for _, e := range p.Edges {
+		if e.From.Kind == ir.PeerPods && e.To.Kind == ir.PeerPods && e.From.Namespace != e.To.Namespace {
+			r.Report(e.FromSpan, fmt.Sprintf("%s -> %s crosses from namespace %s to %s", e.From.Key(), e.To.Key(), e.From.Namespace, e.To.Namespace))
+		}
+	}
+}
+
+func checkUndeclaredRole(p *ir.Program, r Reporter) {
+	for _, role := range p.Roles {
+		if !role.Declared {
+			r.Report(role.Span, fmt.Sprintf("role %q on %s is not declared; it is created with no privileges and its privileges are not managed",
+				role.Name, dbKey(role.Database)))
+		}
+	}
+}
+
+func checkUnusedRole(p *ir.Program, r Reporter) {
+	used := map[*ir.Role]bool{}
+	for _, e := range p.Edges {
+		for _, role := range e.Roles {
+			used[role] = true
+		}
+	}
+	for _, role := range p.Roles {
+		if role.Declared && !used[role] {
+			r.Report(role.Span, fmt.Sprintf("role %q on %s is used by no intent", role.Name, dbKey(role.Database)))
+		}
+	}
+}
+
+func checkDDLPrivilege(p *ir.Program, r Reporter) {
+	for _, role := range p.Roles {
+		for _, pv := range role.Privileges {
+			if ddlActions[pv.Action] {
+				what := string(pv.Kind) + " " + pv.Schema
+				if pv.Object != "" {
+					what += "." + pv.Object
+				}
+				r.Report(pv.Span, fmt.Sprintf("role %q gets %s on %s", role.Name, pv.Action, what))
+			}
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package compiler
+
+import (
+	"strings"
+
+	"github.com/netc-dev/netc/diag"
+	"github.com/netc-dev/netc/lang/ast"
+)
+
+// Rules returns the rule table, in the order `netc rules` lists it.
+func Rules() []Rule {
+	out := make([]Rule, 0, len(netRules)+len(sqlRules)+len(rbacRules))
+	out = append(out, netRules...)
+	out = append(out, rbacRules...)
+	out = append(out, sqlRules...)
+	return out
+}
+
+// waiver is one `# netc:allow RULE[,RULE] reason` comment.
+type waiver struct {
+	rule string
+	span diag.Span
+	used bool
+}
+
+const waiverPrefix = "netc:allow"
+
+func (c *compiler) collectWaivers(f *ast.File) {
+	for _, cm := range f.Comments {
+		text := strings.TrimSpace(cm.Text)
+		if !strings.HasPrefix(text, waiverPrefix) {
+			continue
+		}
+		fields := strings.Fields(strings.TrimPrefix(text, waiverPrefix))
+		if len(fields) == 0 {
+			c.errorf(cm.Span, "waiver names no rule; write `# netc:allow RULE-ID reason`")
+			continue
+		}
+		if len(fields) == 1 {
+			c.diags.Add(diag.Diagnostic{Severity: diag.Warning, Span: cm.Span,
+				Message: "waiver of " + fields[0] + " gives no reason; write `# netc:allow RULE-ID reason` so reviewers know why"})
+		}
+		for _, id := range strings.Split(fields[0], ",") {
+			if ruleByID(id) == nil {
+				c.errorf(cm.Span, "waiver names unknown rule %q; `netc rules` lists them", id)
+				continue
+			}
+			if c.waivers == nil {
+				c.waivers = map[string]map[int][]*waiver{}
+			}
+			lines := c.waivers[cm.Span.File]
+			if lines == nil {
+				lines = map[int][]*waiver{}
+				c.waivers[cm.Span.File] = lines
+			}
+			lines[cm.Span.Start.Line] = append(lines[cm.Span.Start.Line], &waiver{rule: id, span: cm.Span})
+		}
+	}
+}
+
+func ruleByID(id string) *Rule {
+	for _, r := range Rules() {
+		if r.ID == id {
+			return &r
+		}
+	}
+	return nil
+}
+
+// waived reports whether rule is waived on the line where span starts, and marks the
+// waiver used.
+func (c *compiler) waived(rule string, span diag.Span) bool {
+	for _, w := range c.waivers[span.File][span.Start.Line] {
+		if w.rule == rule {
+			w.used = true
+			return true
+		}
+	}
+	return false
+}
+
+// waivedAt lists the rules waived on the line where span starts (for the IR).
+func (c *compiler) waivedAt(span diag.Span) []string {
+	var out []string
+	for _, w := range c.waivers[span.File][span.Start.Line] {
+		out = append(out, w.rule)
+	}
+	return sortedUnique(out)
+}
+
+// checkConfig applies netc.hcl's rule severities, reporting unknown rule ids.
+func (c *compiler) checkConfig() {
+	c.severity = map[string]diag.Severity{}
+	for _, r := range Rules() {
+		c.severity[r.ID] = r.Severity
+	}
+	for _, s := range c.cfg.Rules {
+		if _, ok := c.severity[s.ID]; !ok {
+			c.errorf(s.Span, "unknown rule %q; `netc rules` lists them", s.ID)
+			continue
+		}
+		c.severity[s.ID] = s.Severity
+	}
+}
+
+type reporter struct {
+	c    *compiler
+	rule *Rule
+}
+
+func (r reporter) Report(span diag.Span, msg string, related ...diag.Related) {
+	sev := r.c.severity[r.rule.ID]
+	if sev == diag.Off || r.c.waived(r.rule.ID, span) {
+		return
+	}
+	r.c.diags.Add(diag.Diagnostic{Severity: sev, Rule: r.rule.ID, Span: span, Message: msg,
+		Detail: r.rule.Remediation, Related: related})
+}
+
+func (c *compiler) runRules() {
+	for _, r := range Rules() {
+		if r.Check == nil || c.severity[r.ID] == diag.Off {
+			continue
+		}
+		r.Check(c.prog, reporter{c, &r})
+	}
+	for _, lines := range c.waivers {
+		for _, ws := range lines {
+			for _, w := range ws {
+				if !w.used && w.rule != "" && ruleByID(w.rule).Check != nil && c.severity[w.rule] != diag.Off {
+					c.diags.Add(diag.Diagnostic{Severity: diag.Warning, Span: w.span,
+						Message: "waiver of " + w.rule + " matches no finding on this line; remove it"})
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,350 @@
+// Package parser turns netc source into an ast.File. The grammar is participle's,
+// written as tags on the ast types; this package drives it one statement at a time so a
+// syntax error costs one statement, not the file: the parser reports every bad
+// statement, each as one diagnostic (file:line:col, what was expected, what was found).
+package parser
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	plexer "github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/netc-dev/netc/diag"
+	"github.com/netc-dev/netc/lang/ast"
+	"github.com/netc-dev/netc/lang/lexer"
+)
+
+// Limits that keep hostile input bounded; the docs list them.
+const (
+	// MaxDepth is how deeply braces may nest inside one statement.
+	MaxDepth = 8
+	// MaxErrors is how many syntax errors are reported per file.
+	MaxErrors = 1000
+)
+
+var (
+	options    = []participle.Option{participle.Lexer(lexer.Definition{}), participle.UseLookahead(2)}
+	stmtParser = participle.MustBuild[ast.Stmt](options...)
+	attrParser = participle.MustBuild[ast.Attr](options...)
+	privParser = participle.MustBuild[ast.Privilege](options...)
+)
+
+// EBNF returns the grammar, for the docs: statements, then the lines of blocks.
+func EBNF() string {
+	return stmtParser.String() + "\n" + attrParser.String() + "\n" + privParser.String()
+}
+
+// ParseFile parses one file. The returned file holds every statement that parsed; the
+// diagnostics hold every lexical and syntax error.
+func ParseFile(name string, src []byte) (*ast.File, diag.List) {
+	lx := lexer.Lex(name, src)
+	p := &driver{file: &ast.File{Name: name, Comments: lx.Comments}, toks: lx.Tokens, diags: lx.Diags}
+	p.run()
+	return p.file, p.diags
+}
+
+type driver struct {
+	file   *ast.File
+	toks   []plexer.Token
+	i      int
+	diags  diag.List
+	nerr   int
+	blocks []*ast.NamespaceBlock
+}
+
+func (p *driver) errorf(pos plexer.Position, end plexer.Position, format string, args ...any) {
+	p.nerr++
+	if p.nerr > MaxErrors {
+		return
+	}
+	if p.nerr == MaxErrors {
+		format, args = "too many syntax errors; giving up on the rest of the file", nil
+	}
+	p.diags.Errorf(ast.Span(pos, end), format, args...)
+}
+
+func (p *driver) add(s *ast.Stmt) {
+	if n := len(p.blocks); n > 0 {
+		b := p.blocks[n-1]
+		b.Stmts = append(b.Stmts, s)
+		return
+	}
+	p.file.Stmts = append(p.file.Stmts, s)
+}
+
+func isPunct(t plexer.Token, v string) bool { return t.Type == lexer.Punct && t.Value == v }
+
+func (p *driver) run() {
+	toks := p.toks
+	for p.nerr < MaxErrors {
+		for toks[p.i].Type == lexer.Sep {
+			p.i++
+		}
+		t := toks[p.i]
+		if t.Type == lexer.EOF {
+			break
+		}
+		if isPunct(t, "}") {
+			p.i++
+			if n := len(p.blocks); n > 0 {
+				b := p.blocks[n-1]
+				b.EndPos = toks[p.i].Pos
+				p.blocks = p.blocks[:n-1]
+				continue
+			}
+			p.errorf(t.Pos, toks[p.i].Pos, "unexpected '}' with no open block")
+			continue
+		}
+		if t.Type == lexer.Ident && t.Value == "namespace" && (toks[p.i+1].Type == lexer.Ident || toks[p.i+1].Type == lexer.String) &&
+			isPunct(toks[p.i+2], "{") {
+			p.openNamespace()
+			continue
+		}
+		p.statement()
+	}
+	if n := len(p.blocks); n > 0 && p.nerr < MaxErrors {
+		b := p.blocks[n-1]
+		p.errorf(b.Pos, b.Name.EndPos, "namespace block %q is never closed; expected '}'", b.Name.Value)
+	}
+}
+
+func (p *driver) openNamespace() {
+	t := p.toks[p.i]
+	nameTok := p.toks[p.i+1]
+	end := p.toks[p.i+2].Pos
+	end.Offset++
+	end.Column++
+	name := &ast.Name{Pos: nameTok.Pos, EndPos: p.toks[p.i+2].Pos, Value: nameTok.Value}
+	b := &ast.NamespaceBlock{Pos: t.Pos, EndPos: end, Name: name}
+	if len(p.blocks) > 0 {
+		p.errorf(t.Pos, end, "namespace blocks do not nest; close namespace %q first", p.blocks[len(p.blocks)-1].Name.Value)
+	}
+	p.add(&ast.Stmt{Pos: t.Pos, EndPos: end, NamespaceBlock: b})
+	p.blocks = append(p.blocks, b)
+	p.i += 3
+}
+
+// statement finds the end of the statement at p.i (a separator or a namespace block's
+// closing brace at depth 0, or the end of the file), parses it, and moves past it.
+func (p *driver) statement() {
+	toks := p.toks
+	start := p.i
+	depth := 0
+	var open []plexer.Token
+	j := start
+	tooDeep := false
+	for ; ; j++ {
+		t := toks[j]
+		if t.Type == lexer.EOF {
+			break
+		}
+		if t.Type == lexer.Sep && depth == 0 {
+			break
+		}
+		if t.Type == lexer.Punct {
+			switch t.Value {
+			case "{":
+				depth++
+				if depth <= MaxDepth {
+					open = append(open, t)
+				} else {
+					tooDeep = true
+				}
+			case "}":
+				if depth == 0 {
+					goto done
+				}
+				depth--
+				if depth < MaxDepth {
+					open = open[:len(open)-1]
+				}
+			}
+		}
+	}
+done:
+	p.i = j
+	end := toks[j]
+	if tooDeep {
+		p.errorf(open[MaxDepth-1].Pos, end.Pos, "blocks nested more than %d deep", MaxDepth)
+		return
+	}
+	if depth > 0 {
+		o := open[len(open)-1]
+		p.errorf(o.Pos, end.Pos, "'{' is never closed; expected '}'")
+		return
+	}
+	seg := toks[start:j]
+	// A block statement: the header up to '{' goes to the statement grammar, each line
+	// of the body to the line grammar, and nothing may follow the closing brace.
+	body := -1
+	for k, t := range seg {
+		if isPunct(t, "{") {
+			body = k
+			break
+		}
+	}
+	if body < 0 {
+		if stmt := parse(p, stmtParser, seg, end); stmt != nil {
+			p.add(stmt)
+		}
+		return
+	}
+	closing := len(seg) - 1
+	for !isPunct(seg[closing], "}") {
+		closing--
+	}
+	if closing != len(seg)-1 {
+		t := seg[closing+1]
+		p.errorf(t.Pos, end.Pos, "unexpected %s after '}'; expected end of line", describe(t, end))
+		return
+	}
+	stmt := parse(p, stmtParser, seg[:body+1], seg[body+1])
+	if stmt == nil {
+		return
+	}
+	if stmt.Service == nil && stmt.Database == nil && stmt.Role == nil {
+		p.errorf(seg[body].Pos, seg[body].Pos, "unexpected '{'; only namespace, service, database and role take a block")
+		return
+	}
+	p.block(stmt, seg[body+1:closing], seg[closing])
+	stmt.EndPos = seg[closing].Pos
+	stmt.EndPos.Offset++
+	stmt.EndPos.Column++
+	p.add(stmt)
+}
+
+// block parses the lines of a service, database or role block into stmt.
+func (p *driver) block(stmt *ast.Stmt, toks []plexer.Token, closing plexer.Token) {
+	for len(toks) > 0 {
+		n := 0
+		for n < len(toks) && toks[n].Type != lexer.Sep {
+			n++
+		}
+		line := toks[:n]
+		end := closing
+		if n < len(toks) {
+			end = toks[n]
+			toks = toks[n+1:]
+		} else {
+			toks = nil
+		}
+		if len(line) == 0 {
+			continue
+		}
+		if i := nested(line); i >= 0 {
+			p.errorf(line[i].Pos, line[i].Pos, "unexpected %s inside a block", describe(line[i], end))
+			continue
+		}
+		switch {
+		case stmt.Role != nil:
+			if pr := parse(p, privParser, line, end); pr != nil {
+				stmt.Role.Privileges = append(stmt.Role.Privileges, pr)
+			}
+		case stmt.Service != nil:
+			if a := parse(p, attrParser, line, end); a != nil {
+				stmt.Service.Attrs = append(stmt.Service.Attrs, a)
+			}
+		case stmt.Database != nil:
+			if a := parse(p, attrParser, line, end); a != nil {
+				stmt.Database.Attrs = append(stmt.Database.Attrs, a)
+			}
+		}
+	}
+}
+
+func nested(line []plexer.Token) int {
+	for i, t := range line {
+		if isPunct(t, "{") || isPunct(t, "}") {
+			return i
+		}
+	}
+	return -1
+}
+
+// parse runs one participle grammar over exactly toks; end is the token that ended
+// them (a separator, '}' or EOF), used to say what was found when toks ran out.
+func parse[G any](p *driver, g *participle.Parser[G], toks []plexer.Token, end plexer.Token) *G {
+	peek, err := plexer.Upgrade(&lexer.SliceLexer{Tokens: toks, EOFPos: end.Pos})
+	if err == nil {
+		var v *G
+		if v, err = g.ParseFromLexer(peek); err == nil {
+			return v
+		}
+	}
+	p.syntaxError(err, end)
+	return nil
+}
+
+// syntaxError turns participle's error into "expected X, found Y" in our words.
+func (p *driver) syntaxError(err error, end plexer.Token) {
+	var ute *participle.UnexpectedTokenError
+	var perr participle.Error
+	switch {
+	case errors.As(err, &ute):
+		found := describe(ute.Unexpected, end)
+		want := expected(ute.Message())
+		endPos := ute.Unexpected.Pos
+		endPos.Offset += len(ute.Unexpected.Value)
+		endPos.Column += len(ute.Unexpected.Value)
+		if want == "" {
+			p.errorf(ute.Unexpected.Pos, endPos, "unexpected %s; expected end of line", found)
+			return
+		}
+		p.errorf(ute.Unexpected.Pos, endPos, "expected %s, found %s", want, found)
+	case errors.As(err, &perr):
+		p.errorf(perr.Position(), perr.Position(), "%s", perr.Message())
+	default:
+		p.errorf(end.Pos, end.Pos, "%s", err)
+	}
+}
+
+// describe names a token the way a user reads it.
+func describe(t plexer.Token, end plexer.Token) string {
+	switch t.Type {
+	case lexer.EOF:
+		switch {
+		case end.Type == lexer.EOF:
+			return "end of file"
+		case end.Value == ";":
+			return "';'"
+		case end.Value == "}":
+			return "'}'"
+		}
+		return "end of line"
+	case lexer.Ident:
+		return "name " + quote(t.Value)
+	case lexer.Keyword:
+		return "'" + t.Value + "'"
+	case lexer.String:
+		return "quoted name " + quote(t.Value)
+	case lexer.Int:
+		return "number " + t.Value
+	case lexer.CIDR:
+		return "CIDR " + t.Value
+	case lexer.Sep:
+		if t.Value == ";" {
+			return "';'"
+		}
+		return "end of line"
+	}
+	return "'" + t.Value + "'"
+}
+
+func quote(s string) string {
+	if len(s) > 40 {
+		s = s[:37] + "..."
+	}
+	return `"` + strings.ToValidUTF8(s, "?") + `"`
+}
+
+// expected rewrites participle's EBNF expectation into words.
+func expected(msg string) string {
+	i := strings.LastIndex(msg, "(expected ")
+	if i < 0 || !strings.HasSuffix(msg, ")") {
+		return ""
+	}
+	e := msg[i+len("(expected ") : len(msg)-1]
+	return humanize(e)
+}
