@@ -26,9 +26,9 @@ type Options struct {
 // stage is one named step of the compiler. Stages run in order; a stage that needs a
 // clean program stops the pipeline when errors are present before it.
 type stage struct {
-	name        string
-	needsClean  bool
-	run         func(c *compiler)
+	name       string
+	needsClean bool
+	run        func(c *compiler)
 }
 
 var stages = []stage{

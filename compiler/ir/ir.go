@@ -202,7 +202,7 @@ type Login struct {
 	Database *Database
 	Name     string
 	Service  *Service
-	Roles    []*Role // sorted by Name
+	Roles    []*Role   // sorted by Name
 	Span     diag.Span // the first intent that made it
 }
 

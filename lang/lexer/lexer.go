@@ -23,7 +23,7 @@ import (
 
 // Token types, as participle symbols.
 const (
-	EOF      = plexer.EOF
+	EOF                       = plexer.EOF
 	Ident    plexer.TokenType = -2
 	Keyword  plexer.TokenType = -3
 	String   plexer.TokenType = -4
