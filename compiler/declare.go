@@ -238,20 +238,21 @@ func (c *compiler) labels(a *ast.Attr) []ir.Label {
 		if it.Word != nil {
 			val = it.Word.Value
 		}
-		if err := checkLabelKey(v.Key.Value); err != nil {
-			c.errorf(v.Key.Span(), "label key %q %v", v.Key.Value, err)
+		k := v.Key.String()
+		if err := checkLabelKey(k); err != nil {
+			c.errorf(v.Key.Span(), "label key %q %v", k, err)
 			continue
 		}
 		if err := checkLabelValue(val); err != nil {
 			c.errorf(it.Span(), "label value %q %v", val, err)
 			continue
 		}
-		if seen[v.Key.Value] {
-			c.errorf(v.Key.Span(), "label %q is set twice", v.Key.Value)
+		if seen[k] {
+			c.errorf(v.Key.Span(), "label %q is set twice", k)
 			continue
 		}
-		seen[v.Key.Value] = true
-		out = append(out, ir.Label{Key: v.Key.Value, Value: val})
+		seen[k] = true
+		out = append(out, ir.Label{Key: k, Value: val})
 	}
 	sortLabels(out)
 	return out

@@ -64,7 +64,7 @@ func (c *compiler) resources(g *ast.GrantTail) ([]k8sapi.Resource, bool) {
 	ok := true
 	var out []k8sapi.Resource
 	for _, r := range g.Resources {
-		res, err := k8sapi.Lookup(r.Value)
+		res, err := k8sapi.Lookup(r.String())
 		if err != nil {
 			c.errorf(r.Span(), "%v", err)
 			ok = false

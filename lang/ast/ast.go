@@ -135,7 +135,7 @@ func (a *Attr) Span() diag.Span { return Span(a.Pos, a.EndPos) }
 // numbers and CIDRs; `port http 8080/udp` is one value of two items.
 type Value struct {
 	Pos, EndPos plexer.Position
-	Key         *Name   `( @@ "=" )?`
+	Key         *Ref    `( @@ "=" )?`
 	Items       []*Item `@@+`
 }
 
@@ -217,7 +217,7 @@ type GrantTail struct {
 	Pos, EndPos plexer.Position
 	Cannot      bool    `( "can" | @"cannot" )`
 	Verbs       []*Verb `@@ ( "," @@ )*`
-	Resources   []*Name `( @@ ( "," @@ )* )?`
+	Resources   []*Ref  `( @@ ( "," @@ )* )?`
 	Names       []*Name `( "named" @@ ( "," @@ )* )?`
 	Scopes      []*Name `( "in" @@ ( "," @@ )* )?`
 }

@@ -31,8 +31,10 @@ func symbolWord(sym string) string {
 		return "'" + strings.Trim(sym, `"`) + "'"
 	}
 	switch sym {
-	case "<ident>", "Name", "Ref", "Item", "Value":
+	case "<ident>", "Name", "Ref":
 		return "a name"
+	case "Item", "Value":
+		return "a value"
 	case "<string>":
 		return "a quoted name"
 	case "<int>":

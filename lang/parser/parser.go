@@ -134,7 +134,7 @@ func (p *driver) statement() {
 	depth := 0
 	var open []plexer.Token
 	j := start
-	tooDeep := false
+	var tooDeep *plexer.Token
 	for ; ; j++ {
 		t := toks[j]
 		if t.Type == lexer.EOF {
@@ -149,8 +149,8 @@ func (p *driver) statement() {
 				depth++
 				if depth <= MaxDepth {
 					open = append(open, t)
-				} else {
-					tooDeep = true
+				} else if tooDeep == nil {
+					tooDeep = &toks[j]
 				}
 			case "}":
 				if depth == 0 {
@@ -166,8 +166,8 @@ func (p *driver) statement() {
 done:
 	p.i = j
 	end := toks[j]
-	if tooDeep {
-		p.errorf(open[MaxDepth-1].Pos, end.Pos, "blocks nested more than %d deep", MaxDepth)
+	if tooDeep != nil {
+		p.errorf(tooDeep.Pos, end.Pos, "blocks nested more than %d deep", MaxDepth)
 		return
 	}
 	if depth > 0 {

@@ -1,0 +1,47 @@
+# netc — the developer's entry points. `make test` is what CI runs (.ci/run).
+GO       ?= go
+FUZZTIME ?= 10m
+
+.PHONY: build test test-unit test-conformance golden demo bench bench-compare fuzz lint clean
+
+build:
+	$(GO) build -o bin/netc ./cmd/netc
+
+## test: every test: unit, golden, CLI scripts, real-database integration, and the
+## conformance module (upstream Kubernetes validation, RBAC authorizer, netpol-analyzer).
+test: test-unit test-conformance
+
+test-unit:
+	$(GO) vet ./...
+	$(GO) test ./...
+
+test-conformance:
+	cd test/conformance && $(GO) vet ./... && $(GO) test ./...
+
+## golden: rewrite the expected sections of every testdata/**/*.txtar; review the diff.
+golden:
+	NETC_UPDATE=1 $(GO) test -run 'TestGolden' .
+	$(GO) test -run 'TestGolden|TestDeterministic' .
+
+## demo: compile the shop example into out/ and show what was written.
+demo:
+	$(GO) run ./cmd/netc build examples/shop -o out/
+	@find out -type f | sort
+
+bench:
+	./bench/run.sh
+
+bench-compare:
+	./bench/compare.sh
+
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./lang/parser/
+	$(GO) test -run XXX -fuzz FuzzCompile -fuzztime $(FUZZTIME) ./compiler/
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+	cd test/conformance && $(GO) vet ./...
+
+clean:
+	rm -rf bin out
