@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/netc-dev/netc/compiler/ir"
@@ -80,7 +81,13 @@ func (c *compiler) assertReach(ns string, a *ast.Assert) {
 			}
 		}
 		if !found {
-			c.failAssert(span, fmt.Sprintf("assertion failed: %s is not allowed on %s; the intents allow only %s", path, portText(p), portsText(edges[0].Ports)),
+			var open []ir.Port
+			for _, e := range edges {
+				open = append(open, e.Ports...)
+			}
+			slices.SortFunc(open, comparePorts)
+			open = slices.CompactFunc(open, func(a, b ir.Port) bool { return comparePorts(a, b) == 0 })
+			c.failAssert(span, fmt.Sprintf("assertion failed: %s is not allowed on %s; the intents allow only %s", path, portText(p), portsText(open)),
 				edges[0].Span, "nearest intent")
 			return
 		}
@@ -136,9 +143,8 @@ func (c *compiler) assertGrant(ns string, a *ast.Assert, eval *k8sapi.Evaluator)
 	if !ok {
 		return
 	}
-	rules, err := k8sapi.Rules(verbs(g), res, names(g.Names))
-	if err != nil {
-		c.errorf(ast.Span(g.Pos, g.EndPos), "%v", err)
+	rules, ok := c.grantRules(g, res)
+	if !ok {
 		return
 	}
 	nss, cluster, ok := c.scopes(ns, g)

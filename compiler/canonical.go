@@ -78,15 +78,24 @@ func (c *compiler) canonicalise() {
 		e.Ports = slices.CompactFunc(e.Ports, func(a, b ir.Port) bool { return comparePorts(a, b) == 0 })
 		e.Roles = sortRoles(slices.Clone(e.Roles))
 	}
-	slices.SortStableFunc(p.Edges, func(a, b *ir.Edge) int {
-		if c := cmp.Compare(a.From.Key(), b.From.Key()); c != 0 {
+	// Keys are computed once per edge, not twice per comparison: Key concatenates, and
+	// at 250,000 edges the sort's comparisons made it a tenth of the compile time.
+	keyed := make([]keyedEdge, len(p.Edges))
+	for i, e := range p.Edges {
+		keyed[i] = keyedEdge{e, e.From.Key(), e.To.Key()}
+	}
+	slices.SortStableFunc(keyed, func(a, b keyedEdge) int {
+		if c := cmp.Compare(a.from, b.from); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(a.To.Key(), b.To.Key()); c != 0 {
+		if c := cmp.Compare(a.to, b.to); c != 0 {
 			return c
 		}
-		return a.Span.Compare(b.Span)
+		return a.e.Span.Compare(b.e.Span)
 	})
+	for i, k := range keyed {
+		p.Edges[i] = k.e
+	}
 
 	for _, r := range c.roles {
 		slices.SortFunc(r.Privileges, func(a, b ir.Privilege) int {
@@ -113,6 +122,11 @@ func (c *compiler) canonicalise() {
 		p.DNS.Labels = append(p.DNS.Labels, ir.Label{Key: k, Value: v})
 	}
 	sortLabels(p.DNS.Labels)
+}
+
+type keyedEdge struct {
+	e        *ir.Edge
+	from, to string
 }
 
 func sortRoles(rs []*ir.Role) []*ir.Role {

@@ -145,9 +145,17 @@ func (c *compiler) claim(ns string, n *ast.Name, kind string) bool {
 		return true
 	}
 	c.diags.Add(diag.Diagnostic{Severity: diag.Error, Span: n.Span(),
-		Message: kind + " " + quoteName(k) + " is already declared as a " + prevKind,
+		Message: kind + " " + quoteName(k) + " is already declared as " + article(prevKind) + " " + prevKind,
 		Related: []diag.Related{{Span: prev, Message: "first declared here"}}})
 	return false
+}
+
+// article is "an" before a vowel sound, else "a".
+func article(word string) string {
+	if word != "" && strings.IndexByte("aeiou", word[0]) >= 0 {
+		return "an"
+	}
+	return "a"
 }
 
 func quoteName(s string) string {
@@ -168,6 +176,7 @@ func (c *compiler) declareService(ns string, d *ast.ServiceDecl) {
 	s := &ir.Service{Namespace: ns, Name: d.Name.Value, Account: d.Name.Value, Login: d.Name.Value,
 		Declared: true, Span: d.Name.Span()}
 	seen := map[string]diag.Span{}
+	portNames := map[string]diag.Span{}
 	for _, a := range d.Attrs {
 		k := a.Key.Value
 		if prev, dup := seen[k]; dup && k != "port" {
@@ -181,6 +190,13 @@ func (c *compiler) declareService(ns string, d *ast.ServiceDecl) {
 			s.Labels = c.labels(a)
 		case "port":
 			if np, ok := c.namedPort(a); ok {
+				nameSpan := a.Values[0].Items[0].Span()
+				if prev, dup := portNames[np.Name]; dup {
+					c.diags.Add(diag.Diagnostic{Severity: diag.Error, Span: nameSpan,
+						Message: "port " + quoteName(np.Name) + " is declared twice", Related: []diag.Related{{Span: prev, Message: "first declared here"}}})
+					continue
+				}
+				portNames[np.Name] = nameSpan
 				s.Ports = append(s.Ports, np)
 			}
 		case "account":

@@ -75,6 +75,25 @@ func (c *compiler) resources(g *ast.GrantTail) ([]k8sapi.Resource, bool) {
 	return out, ok
 }
 
+// grantRules expands the verbs and resources of a grant tail into RBAC rules. What is
+// wrong with one verb (unknown, or not limitable by `named`) is reported at that verb;
+// anything else at the tail.
+func (c *compiler) grantRules(g *ast.GrantTail, res []k8sapi.Resource) ([]ir.Rule, bool) {
+	objNames := names(g.Names)
+	for _, v := range g.Verbs {
+		if _, err := k8sapi.Rules([]string{v.Value}, res, objNames); err != nil {
+			c.errorf(v.Span(), "%v", err)
+			return nil, false
+		}
+	}
+	rules, err := k8sapi.Rules(verbs(g), res, objNames)
+	if err != nil {
+		c.errorf(ast.Span(g.Pos, g.EndPos), "%v", err)
+		return nil, false
+	}
+	return rules, true
+}
+
 func verbs(g *ast.GrantTail) []string {
 	out := make([]string, len(g.Verbs))
 	for i, v := range g.Verbs {
@@ -132,14 +151,24 @@ func (c *compiler) lowerGrant(ns string, f *ast.Flow) {
 	if !ok {
 		return
 	}
-	rules, err := k8sapi.Rules(verbs(g), res, names(g.Names))
-	if err != nil {
-		c.errorf(ast.Span(g.Pos, g.EndPos), "%v", err)
+	rules, ok := c.grantRules(g, res)
+	if !ok {
 		return
 	}
 	nss, cluster, ok := c.scopes(ns, g)
 	if !ok {
 		return
+	}
+	if !cluster {
+		for i, r := range res {
+			if r.Builtin && !r.Namespaced {
+				c.errorf(g.Resources[i].Span(), "%s are cluster-scoped, so a grant in a namespace gives nothing on them; write `in cluster`", r.Name)
+				ok = false
+			}
+		}
+		if !ok {
+			return
+		}
 	}
 	gr := &ir.Grant{Subject: subj, Rules: rules, Namespaces: sortedUnique(nss), Cluster: cluster, Span: f.Span()}
 	gr.Waived = c.waivedAt(gr.Span)

@@ -233,9 +233,13 @@ func (c *compiler) namedPortOf(to *ir.Peer, p *ast.Port) (ir.NamedPort, bool) {
 			return np, true
 		}
 	}
+	where := "service declared here"
+	if !to.Service.Declared {
+		where = "service first used here; declare its ports with `service NAME { port NAME NUMBER }`"
+	}
 	c.diags.Add(diag.Diagnostic{Severity: diag.Error, Span: p.Name.Span(),
 		Message: "service " + quoteName(to.Key()) + " has no port named " + quoteName(p.Name.Value),
-		Related: []diag.Related{{Span: to.Service.Span, Message: "service declared here"}}})
+		Related: []diag.Related{{Span: to.Service.Span, Message: where}}})
 	return ir.NamedPort{}, false
 }
 

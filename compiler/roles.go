@@ -38,6 +38,16 @@ func (c *compiler) lowerRoles() {
 		ns, name := c.refParts(rd.ns, d.Database)
 		db, ok := c.databases[key(ns, name)]
 		if !ok {
+			what := ""
+			if svc, isSvc := c.services[key(ns, name)]; isSvc && svc.Declared {
+				what = "a service"
+			} else if _, isExt := c.externals[key(ns, name)]; isExt {
+				what = "an external"
+			}
+			if what != "" {
+				c.errorf(d.Database.Span(), "role %q is on %q, which is %s, not a database", d.Name.Value, key(ns, name), what)
+				continue
+			}
 			c.errorf(d.Database.Span(), "role %q is on database %q, which is not declared; declare it with `database %s ENGINE`", d.Name.Value, key(ns, name), name)
 			continue
 		}
@@ -97,11 +107,12 @@ func (c *compiler) privilege(db *ir.Database, p *ast.Privilege) []ir.Privilege {
 			continue
 		}
 		for _, o := range p.Objects {
-			schema, obj := db.Schema, o.Value
+			name := o.Name()
+			schema, obj := db.Schema, name
 			if kind == ir.Schema {
-				schema, obj = o.Value, ""
-			} else if i := strings.IndexByte(o.Value, '.'); i >= 0 && o.Pos.Line > 0 && !isQuoted(o) {
-				schema, obj = o.Value[:i], o.Value[i+1:]
+				schema, obj = name, ""
+			} else if i := strings.IndexByte(name, '.'); i >= 0 && !o.Quoted() {
+				schema, obj = name[:i], name[i+1:]
 			}
 			if err := checkSQLName(schema); err != nil {
 				c.errorf(o.Span(), "schema %q %v", schema, err)
@@ -121,11 +132,6 @@ func (c *compiler) privilege(db *ir.Database, p *ast.Privilege) []ir.Privilege {
 		}
 	}
 	return out
-}
-
-// isQuoted reports whether a name was written in quotes (a quoted "a.b" is one name).
-func isQuoted(n *ast.Name) bool {
-	return n.EndPos.Offset-n.Pos.Offset != len(n.Value)
 }
 
 func contains(list []string, s string) bool {

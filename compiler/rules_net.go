@@ -2,6 +2,8 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/netc-dev/netc/compiler/ir"
 	"github.com/netc-dev/netc/diag"
@@ -87,12 +89,18 @@ func portKey(pt ir.Port) string {
 }
 
 // checkDuplicateIntent relies on edges being sorted by (From, To, Span): the edges of
-// one path are adjacent, the first in source order first.
+// one path are adjacent, the first in source order first. An intent is reported once,
+// naming every port an earlier intent of the path already opens. A repeat that adds
+// roles is not a duplicate: removing it, as the remediation says, would take them away.
 func checkDuplicateIntent(p *ir.Program, r Reporter) {
-	first := map[string]*ir.Edge{}
+	type seen struct {
+		first *ir.Edge
+		roles []*ir.Role // the roles of every intent of the path on this port so far
+	}
+	paths := map[string]*seen{}
 	for i, e := range p.Edges {
 		if i > 0 && (p.Edges[i-1].From != e.From || p.Edges[i-1].To != e.To) {
-			clear(first)
+			clear(paths)
 		}
 		keys := []string{"every port"}
 		if len(e.Ports) > 0 {
@@ -101,21 +109,46 @@ func checkDuplicateIntent(p *ir.Program, r Reporter) {
 				keys = append(keys, portKey(pt))
 			}
 		}
+		var dup []string
+		var prev *ir.Edge
 		for _, k := range keys {
-			if prev, ok := first[k]; ok && prev.Span != e.Span {
-				r.Report(e.Span, fmt.Sprintf("%s -> %s on %s is already declared", e.From.Key(), e.To.Key(), k),
-					diag.Related{Span: prev.Span, Message: "first declared here"})
+			s, ok := paths[k]
+			if !ok {
+				paths[k] = &seen{first: e, roles: e.Roles}
 				continue
 			}
-			first[k] = e
+			if s.first.Span != e.Span && rolesWithin(e.Roles, s.roles) {
+				dup = append(dup, k)
+				if prev == nil {
+					prev = s.first
+				}
+			}
+			if !rolesWithin(e.Roles, s.roles) {
+				s.roles = append(slices.Clone(s.roles), e.Roles...)
+			}
+		}
+		if len(dup) > 0 {
+			r.Report(e.Span, fmt.Sprintf("%s -> %s on %s is already declared", e.From.Key(), e.To.Key(), strings.Join(dup, ", ")),
+				diag.Related{Span: prev.Span, Message: "first declared here"})
 		}
 	}
+}
+
+// rolesWithin reports whether every role of rs is in of.
+func rolesWithin(rs, of []*ir.Role) bool {
+	for _, r := range rs {
+		if !slices.Contains(of, r) {
+			return false
+		}
+	}
+	return true
 }
 
 func checkCrossNamespace(p *ir.Program, r Reporter) {
 	for _, e := range p.Edges {
 		if e.From.Kind == ir.PeerPods && e.To.Kind == ir.PeerPods && e.From.Namespace != e.To.Namespace {
-			r.Report(e.FromSpan, fmt.Sprintf("%s -> %s crosses from namespace %s to %s", e.From.Key(), e.To.Key(), e.From.Namespace, e.To.Namespace))
+			// Concatenation, not Sprintf: this fires for every cross-namespace intent.
+			r.Report(e.FromSpan, e.From.Key()+" -> "+e.To.Key()+" crosses from namespace "+e.From.Namespace+" to "+e.To.Namespace)
 		}
 	}
 }

@@ -82,6 +82,14 @@ func rbacJoin(items []string, max int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
 }
 
+// rbacJoinParts joins phrases that hold commas with "; ", naming at most max.
+func rbacJoinParts(parts []string, max int) string {
+	if len(parts) <= max {
+		return strings.Join(parts, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more", strings.Join(parts[:max], "; "), len(parts)-max)
+}
+
 func checkWildcardVerb(p *ir.Program, r Reporter) {
 	for _, g := range p.Grants {
 		var on []string
@@ -171,7 +179,7 @@ func checkEscalationVerb(p *ir.Program, r Reporter) {
 		for i, res := range resources {
 			parts[i] = strings.Join(verbs[res], ", ") + " on " + res
 		}
-		r.Report(g.Span, fmt.Sprintf("grant gives %s %s, which lets it raise its own privileges", g.Subject.Key(), strings.Join(parts, "; ")))
+		r.Report(g.Span, fmt.Sprintf("grant gives %s %s, which lets it raise its own privileges", g.Subject.Key(), rbacJoinParts(parts, 3)))
 	}
 }
 

@@ -189,7 +189,7 @@ func TestEscalationVerb(t *testing.T) {
 		}, []string{"5: grant gives group developers patch on roles, which lets it raise its own privileges"}},
 		{"star on everything covers RBAC", func(t *testing.T) []*ir.Grant {
 			return []*ir.Grant{tGrant(t, 6, tGroupSRE, []string{"*"}, []string{"*.rbac.authorization.k8s.io"}, nil, "cluster")}
-		}, []string{"6: grant gives group sre bind, escalate, create, delete, deletecollection, patch, update on roles; bind, escalate, create, delete, deletecollection, patch, update on clusterroles; create, delete, deletecollection, patch, update on rolebindings; create, delete, deletecollection, patch, update on clusterrolebindings, which lets it raise its own privileges"}},
+		}, []string{"6: grant gives group sre bind, escalate, create, delete, deletecollection, patch, update on roles; bind, escalate, create, delete, deletecollection, patch, update on clusterroles; create, delete, deletecollection, patch, update on rolebindings; and 1 more, which lets it raise its own privileges"}},
 		{"reading RBAC, deploying, editing network policy: no escalation", func(t *testing.T) []*ir.Grant {
 			return []*ir.Grant{
 				tGrant(t, 1, tGroupSec, []string{"view"}, []string{"roles", "rolebindings", "clusterroles", "clusterrolebindings"}, nil, "cluster"),

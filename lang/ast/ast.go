@@ -36,13 +36,16 @@ type File struct {
 type Stmt struct {
 	Pos, EndPos plexer.Position
 
-	Namespace *NamespaceStmt `  @@`
+	// Flow is tried first so that, when it and a declaration fail at the same depth
+	// (`database db`, `service`), the declaration's expectation is the one reported;
+	// it must not swallow `assert NAME ...`.
+	Flow      *Flow          `  (?! "assert" (Ident | String)) @@`
+	Namespace *NamespaceStmt `| @@`
 	Service   *ServiceDecl   `| @@`
 	Database  *DatabaseDecl  `| @@`
 	External  *ExternalDecl  `| @@`
 	Role      *RoleDecl      `| @@`
 	Assert    *Assert        `| @@`
-	Flow      *Flow          `| @@`
 
 	NamespaceBlock *NamespaceBlock
 }
@@ -171,12 +174,34 @@ type RoleDecl struct {
 // Privilege is `ACTION, ACTION on [KIND] OBJECT, OBJECT`.
 type Privilege struct {
 	Pos, EndPos plexer.Position
-	Actions     []*Name `@@ ( "," @@ )*`
-	Kind        *Name   `"on" ( @@ (?= Ident | String) )?`
-	Objects     []*Name `@@ ( "," @@ )*`
+	Actions     []*Name   `@@ ( "," @@ )*`
+	Kind        *Name     `"on" ( @@ (?= Ident | String) )?`
+	Objects     []*Object `@@ ( "," @@ )*`
 }
 
 func (p *Privilege) Span() diag.Span { return Span(p.Pos, p.EndPos) }
+
+// Object is a database object of a privilege. Written bare, a '.' separates its schema
+// from its name (billing.invoices); quoted, it is one name ("odd.name").
+type Object struct {
+	Pos, EndPos plexer.Position
+	Bare        string `  @Ident`
+	QuotedName  string `| @String`
+}
+
+// Name is the object's name as written, without quotes.
+func (o *Object) Name() string {
+	if o.QuotedName != "" {
+		return o.QuotedName
+	}
+	return o.Bare
+}
+
+// Quoted reports whether the name was written in double quotes (the lexer refuses
+// empty quoted names, so a quoted name is never "").
+func (o *Object) Quoted() bool { return o.QuotedName != "" }
+
+func (o *Object) Span() diag.Span { return Span(o.Pos, o.EndPos) }
 
 // Flow is an intent (`A, B -> C:PORTS [as role R]`) or a grant
 // (`[KIND] SUBJECT can VERBS [RESOURCES] [named NAMES] [in SCOPES]`). Both start with a
@@ -215,11 +240,29 @@ func (p *Port) Span() diag.Span { return Span(p.Pos, p.EndPos) }
 // `cannot`, which only assertions accept.
 type GrantTail struct {
 	Pos, EndPos plexer.Position
-	Cannot      bool    `( "can" | @"cannot" )`
-	Verbs       []*Verb `@@ ( "," @@ )*`
-	Resources   []*Ref  `( @@ ( "," @@ )* )?`
-	Names       []*Name `( "named" @@ ( "," @@ )* )?`
-	Scopes      []*Name `( "in" @@ ( "," @@ )* )?`
+	Cannot      bool        `( "can" | @"cannot" )`
+	Verbs       []*Verb     `@@ ( "," @@ )*`
+	Resources   []*Resource `( @@ ( "," @@ )* )?`
+	Names       []*Name     `( "named" @@ ( "," @@ )* )?`
+	Scopes      []*Name     `( "in" @@ ( "," @@ )* )?`
+}
+
+// Resource is a resource of a grant as written: NAME, NAME/SUBRESOURCE,
+// RESOURCE.GROUP, or `*` (which the wildcard-resource rule then reports).
+type Resource struct {
+	Pos, EndPos plexer.Position
+	Star        bool `( @"*"`
+	Ref         *Ref `| @@ )`
+}
+
+func (r *Resource) Span() diag.Span { return Span(r.Pos, r.EndPos) }
+
+// String renders the resource as written (without quotes).
+func (r *Resource) String() string {
+	if r.Star {
+		return "*"
+	}
+	return r.Ref.String()
 }
 
 // Verb is a verb, a bundle or `*`.

@@ -303,7 +303,7 @@ func (l *lx) lexString() {
 		}
 		if c == '\\' {
 			if i+1 >= len(src) || (src[i+1] != '"' && src[i+1] != '\\') {
-				l.errorf(i, i+2, `unknown escape in quoted name; only \" and \\ are allowed`)
+				l.errorf(i, min(i+2, len(src)), `unknown escape in quoted name; only \" and \\ are allowed`)
 				l.off = i + 1
 				l.skipToQuote()
 				return

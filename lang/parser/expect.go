@@ -10,10 +10,11 @@ func humanize(ebnf string) string {
 	var words []string
 	seen := map[string]bool{}
 	for _, sym := range first {
-		w := symbolWord(sym)
-		if w != "" && !seen[w] {
-			seen[w] = true
-			words = append(words, w)
+		for _, w := range strings.Split(symbolWord(sym), "|") {
+			if w != "" && !seen[w] {
+				seen[w] = true
+				words = append(words, w)
+			}
 		}
 	}
 	switch len(words) {
@@ -25,13 +26,14 @@ func humanize(ebnf string) string {
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
-// symbolWord names one terminal or production of the grammar.
+// symbolWord names one terminal or production of the grammar; a production that can
+// start with several tokens names them all, separated by '|'.
 func symbolWord(sym string) string {
 	if strings.HasPrefix(sym, `"`) {
 		return "'" + strings.Trim(sym, `"`) + "'"
 	}
 	switch sym {
-	case "<ident>", "Name", "Ref":
+	case "<ident>", "Name", "Ref", "Resource", "Object":
 		return "a name"
 	case "Item", "Value":
 		return "a value"
@@ -47,8 +49,10 @@ func symbolWord(sym string) string {
 		return "a port"
 	case "Verb":
 		return "a verb"
-	case "IntentTail", "ReachTail":
+	case "IntentTail":
 		return "'->'"
+	case "ReachTail":
+		return "'->'|'!->'"
 	case "GrantTail":
 		return "'can'"
 	case "Attr":

@@ -41,6 +41,12 @@ func EBNF() string {
 func ParseFile(name string, src []byte) (*ast.File, diag.List) {
 	lx := lexer.Lex(name, src)
 	p := &driver{file: &ast.File{Name: name, Comments: lx.Comments}, toks: lx.Tokens, diags: lx.Diags}
+	for _, d := range lx.Diags {
+		if p.lexLines == nil {
+			p.lexLines = map[int]bool{}
+		}
+		p.lexLines[d.Span.Start.Line] = true
+	}
 	p.run()
 	return p.file, p.diags
 }
@@ -52,6 +58,9 @@ type driver struct {
 	diags  diag.List
 	nerr   int
 	blocks []*ast.NamespaceBlock
+	// lexLines are the lines with a lexical error. The lexer dropped the bad token, so
+	// a syntax error on the same line is its echo, not news: it is not reported.
+	lexLines map[int]bool
 }
 
 func (p *driver) errorf(pos plexer.Position, end plexer.Position, format string, args ...any) {
@@ -92,6 +101,10 @@ func (p *driver) run() {
 				b := p.blocks[n-1]
 				b.EndPos = toks[p.i].Pos
 				p.blocks = p.blocks[:n-1]
+				// Like every statement, a namespace block ends at a newline or ';'.
+				if nt := toks[p.i]; nt.Type != lexer.Sep && nt.Type != lexer.EOF && !isPunct(nt, "}") {
+					p.errorf(nt.Pos, nt.Pos, "unexpected %s after '}'; expected end of line", describe(nt, nt))
+				}
 				continue
 			}
 			p.errorf(t.Pos, toks[p.i].Pos, "unexpected '}' with no open block")
@@ -186,7 +199,11 @@ done:
 		}
 	}
 	if body < 0 {
-		if stmt := parse(p, stmtParser, seg, end); stmt != nil {
+		stmt := fastStmt(seg, end)
+		if stmt == nil {
+			stmt = parse(p, stmtParser, seg, end)
+		}
+		if stmt != nil {
 			p.add(stmt)
 		}
 		return
@@ -200,7 +217,10 @@ done:
 		p.errorf(t.Pos, end.Pos, "unexpected %s after '}'; expected end of line", describe(t, end))
 		return
 	}
-	stmt := parse(p, stmtParser, seg[:body+1], seg[body+1])
+	stmt := fastStmt(seg[:body+1], seg[body+1])
+	if stmt == nil {
+		stmt = parse(p, stmtParser, seg[:body+1], seg[body+1])
+	}
 	if stmt == nil {
 		return
 	}
@@ -279,6 +299,16 @@ func parse[G any](p *driver, g *participle.Parser[G], toks []plexer.Token, end p
 
 // syntaxError turns participle's error into "expected X, found Y" in our words.
 func (p *driver) syntaxError(err error, end plexer.Token) {
+	if p.lexLines != nil {
+		line := end.Pos.Line
+		var pe participle.Error
+		if errors.As(err, &pe) {
+			line = pe.Position().Line
+		}
+		if p.lexLines[line] {
+			return
+		}
+	}
 	var ute *participle.UnexpectedTokenError
 	var perr participle.Error
 	switch {

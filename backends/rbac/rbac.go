@@ -1,0 +1,382 @@
+// Package rbac emits the Kubernetes RBAC objects of a program's grants: a Role and a
+// RoleBinding per subject in each namespace it has grants in, and a ClusterRole and a
+// ClusterRoleBinding per subject with cluster grants.
+//
+// Layout (docs/rbac.md explains it to users):
+//
+//   - kubernetes/<namespace>/rbac.yaml: the Roles and RoleBindings of that namespace;
+//     kubernetes/_cluster/rbac.yaml: the ClusterRoles and ClusterRoleBindings.
+//   - One Role per (namespace, subject): all of a subject's grants that apply in a
+//     namespace merge into one Role with canonical rules. One ClusterRole per subject.
+//   - A binding has the name of the role it references, and both are named after the
+//     subject alone (netc.group.developers, netc.sa.ci.deployer). A binding's roleRef is
+//     immutable in Kubernetes; because the roleRef is a function of the binding's name
+//     (same name, Role for a RoleBinding, ClusterRole for a ClusterRoleBinding), it can
+//     never change in place. What changes when grants change is the role's rules, which
+//     Kubernetes lets `kubectl apply` and GitOps tools update in place.
+//
+// No role ever holds a "*" verb, resource or group unless the grant's line waives the
+// matching rule (wildcard-verb, wildcard-resource): the backend refuses otherwise, even
+// when netc.hcl turned the rule off.
+package rbac
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/netc-dev/netc/backends/artifact"
+	"github.com/netc-dev/netc/backends/internal/k8sname"
+	"github.com/netc-dev/netc/backends/k8syaml"
+	"github.com/netc-dev/netc/compiler/ir"
+	"github.com/netc-dev/netc/compiler/k8sapi"
+	"github.com/netc-dev/netc/diag"
+)
+
+// ClusterDir is the directory of cluster-scoped objects under kubernetes/. It starts
+// with '_', which no namespace name can.
+const ClusterDir = "_cluster"
+
+// FileName is the name of the RBAC file in each directory.
+const FileName = "rbac.yaml"
+
+// Labels every object carries.
+const (
+	ManagedByKey   = "app.kubernetes.io/managed-by"
+	ManagedByValue = "netc"
+)
+
+// NamePrefix starts every object name netc gives an RBAC object.
+const NamePrefix = "netc."
+
+// Emit returns kubernetes/<ns>/rbac.yaml for each namespace with grants and
+// kubernetes/_cluster/rbac.yaml when there are cluster grants, in that order (namespaces
+// sorted, the cluster file last). It returns an error diagnostic at the grant for a
+// wildcard that is not waived and for a name Kubernetes would reject.
+func Emit(p *ir.Program) ([]artifact.File, diag.List) {
+	sets, diags := objects(p)
+	files := make([]artifact.File, 0, len(sets))
+	for _, s := range sets {
+		data, err := encode(s.objs)
+		if err != nil {
+			diags.Errorf(diag.Span{}, "rbac: encoding %s: %v", s.path, err)
+			continue
+		}
+		files = append(files, artifact.File{Path: s.path, Data: data})
+	}
+	return files, diags
+}
+
+// objectSet is the objects of one file.
+type objectSet struct {
+	path string
+	objs []runtime.Object
+}
+
+// objects builds the typed objects of each file, in file order.
+func objects(p *ir.Program) ([]objectSet, diag.List) {
+	var diags diag.List
+	type bucket struct {
+		subject ir.Subject
+		rules   []ir.Rule
+	}
+	// Per namespace ("" for the cluster), per subject: the rules of all its grants.
+	perScope := map[string]map[subjectKey]*bucket{}
+	for _, g := range p.Grants {
+		if !checkSubject(g, &diags) {
+			continue
+		}
+		rules := allowedRules(g, &diags)
+		if len(rules) == 0 {
+			continue
+		}
+		scopes := g.Namespaces
+		if g.Cluster {
+			scopes = []string{""}
+		}
+		k := keyOf(g.Subject)
+		for _, ns := range scopes {
+			if ns != "" && !k8sname.IsLabel(ns) {
+				diags.Errorf(g.Span, "namespace %q %s", ns, "is not a valid Kubernetes namespace name (a DNS-1123 label)")
+				continue
+			}
+			m := perScope[ns]
+			if m == nil {
+				m = map[subjectKey]*bucket{}
+				perScope[ns] = m
+			}
+			b := m[k]
+			if b == nil {
+				b = &bucket{subject: g.Subject}
+				m[k] = b
+			}
+			b.rules = append(b.rules, rules...)
+		}
+	}
+
+	scopes := make([]string, 0, len(perScope))
+	for ns := range perScope {
+		scopes = append(scopes, ns)
+	}
+	// Namespaces sorted, the cluster ("") last.
+	slices.SortFunc(scopes, func(a, b string) int {
+		if (a == "") != (b == "") {
+			if a == "" {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(a, b)
+	})
+
+	sets := make([]objectSet, 0, len(scopes))
+	for _, ns := range scopes {
+		m := perScope[ns]
+		keys := make([]subjectKey, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, compareKeys)
+		var objs []runtime.Object
+		for _, k := range keys {
+			b := m[k]
+			name := ObjectName(b.subject)
+			rules := policyRules(k8sapi.Canonical(b.rules))
+			subj := []rbacv1.Subject{subjectOf(b.subject)}
+			if ns == "" {
+				objs = append(objs,
+					&rbacv1.ClusterRole{TypeMeta: typeMeta("ClusterRole"), ObjectMeta: meta(name, ""), Rules: rules},
+					&rbacv1.ClusterRoleBinding{TypeMeta: typeMeta("ClusterRoleBinding"), ObjectMeta: meta(name, ""), Subjects: subj,
+						RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name}})
+			} else {
+				objs = append(objs,
+					&rbacv1.Role{TypeMeta: typeMeta("Role"), ObjectMeta: meta(name, ns), Rules: rules},
+					&rbacv1.RoleBinding{TypeMeta: typeMeta("RoleBinding"), ObjectMeta: meta(name, ns), Subjects: subj,
+						RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name}})
+			}
+		}
+		sets = append(sets, objectSet{path: Path(ns), objs: objs})
+	}
+	return sets, diags
+}
+
+// Path is the file of namespace ns, or of cluster objects when ns is "".
+func Path(ns string) string {
+	if ns == "" {
+		ns = ClusterDir
+	}
+	return "kubernetes/" + ns + "/" + FileName
+}
+
+type subjectKey struct {
+	kind            ir.SubjectKind
+	namespace, name string
+}
+
+func keyOf(s ir.Subject) subjectKey {
+	k := subjectKey{kind: s.Kind, name: s.Name}
+	if s.Kind == ir.ServiceAccount {
+		k.namespace = s.Namespace
+	}
+	return k
+}
+
+func compareKeys(a, b subjectKey) int {
+	return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.name, b.name))
+}
+
+// checkSubject reports a subject Kubernetes would reject in a binding.
+func checkSubject(g *ir.Grant, diags *diag.List) bool {
+	s := g.Subject
+	span := s.Span
+	if !span.IsValid() {
+		span = g.Span
+	}
+	switch s.Kind {
+	case ir.ServiceAccount:
+		if !k8sname.IsLabel(s.Namespace) {
+			diags.Errorf(span, "service account namespace %q is not a valid Kubernetes namespace name (a DNS-1123 label)", s.Namespace)
+			return false
+		}
+		if !k8sname.IsSubdomain(s.Name) {
+			diags.Errorf(span, "service account name %q is not a valid Kubernetes name (a DNS-1123 subdomain)", s.Name)
+			return false
+		}
+	case ir.User, ir.Group:
+		if s.Name == "" {
+			diags.Errorf(span, "%s name is empty", strings.ToLower(string(s.Kind)))
+			return false
+		}
+		if !utf8.ValidString(s.Name) || strings.ContainsFunc(s.Name, unicode.IsControl) {
+			diags.Errorf(span, "%s name %q holds control characters or invalid UTF-8", strings.ToLower(string(s.Kind)), s.Name)
+			return false
+		}
+	default:
+		diags.Errorf(span, "unknown subject kind %q", s.Kind)
+		return false
+	}
+	return true
+}
+
+// allowedRules returns g's rules, leaving out and reporting any rule with a wildcard
+// the grant's line does not waive.
+func allowedRules(g *ir.Grant, diags *diag.List) []ir.Rule {
+	waivedVerb := slices.Contains(g.Waived, "wildcard-verb")
+	waivedRes := slices.Contains(g.Waived, "wildcard-resource")
+	out := make([]ir.Rule, 0, len(g.Rules))
+	for _, r := range g.Rules {
+		if len(r.Verbs) == 0 || len(r.Resources) == 0 {
+			continue // grants nothing; Kubernetes would reject it
+		}
+		if !waivedVerb && slices.Contains(r.Verbs, k8sapi.All) {
+			diags.Add(diag.Diagnostic{Severity: diag.Error, Span: g.Span,
+				Message: fmt.Sprintf("netc emits no Role with every verb (*) on %s unless the line waives it with `# netc:allow wildcard-verb REASON`", resourcesLabel(r)),
+				Detail:  "Configuring the rule off in netc.hcl is not enough: a wildcard reaches the cluster only through a waiver on its own line."})
+			continue
+		}
+		if !waivedRes && hasWildcardResource(r) {
+			diags.Add(diag.Diagnostic{Severity: diag.Error, Span: g.Span,
+				Message: fmt.Sprintf("netc emits no Role with a wildcard resource (%s) unless the line waives it with `# netc:allow wildcard-resource REASON`", resourcesLabel(r)),
+				Detail:  "Configuring the rule off in netc.hcl is not enough: a wildcard reaches the cluster only through a waiver on its own line."})
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func hasWildcardResource(r ir.Rule) bool {
+	if r.APIGroup == k8sapi.All {
+		return true
+	}
+	for _, res := range r.Resources {
+		if strings.Contains(res, k8sapi.All) {
+			return true
+		}
+	}
+	return false
+}
+
+func resourcesLabel(r ir.Rule) string {
+	labels := make([]string, len(r.Resources))
+	for i, res := range r.Resources {
+		labels[i] = k8sapi.Label(r.APIGroup, res)
+	}
+	return strings.Join(labels, ", ")
+}
+
+func policyRules(rules []ir.Rule) []rbacv1.PolicyRule {
+	out := make([]rbacv1.PolicyRule, len(rules))
+	for i, r := range rules {
+		out[i] = rbacv1.PolicyRule{
+			APIGroups:     []string{r.APIGroup},
+			Resources:     r.Resources,
+			Verbs:         r.Verbs,
+			ResourceNames: r.ResourceNames,
+		}
+	}
+	return out
+}
+
+func subjectOf(s ir.Subject) rbacv1.Subject {
+	switch s.Kind {
+	case ir.ServiceAccount:
+		return rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: s.Name, Namespace: s.Namespace}
+	case ir.User:
+		return rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: s.Name}
+	}
+	return rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: s.Name}
+}
+
+func typeMeta(kind string) metav1.TypeMeta {
+	return metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: kind}
+}
+
+func meta(name, ns string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: name, Namespace: ns, Labels: map[string]string{ManagedByKey: ManagedByValue}}
+}
+
+// ObjectName is the name of the role and the binding of subject s, a DNS-1123
+// subdomain: "netc." + kind + "." + name, where kind is group, user or sa and name is
+// the subject's name ("NAMESPACE.NAME" for a service account, unambiguous because a
+// namespace has no dot).
+//
+// A group or user name that would not make a valid object name ("alice@example.com",
+// "Developers", "system:masters") is lower-cased, every run of other characters
+// becomes '-', and '-' plus a hash of the exact name is appended, so two different
+// subjects never share a name. A name longer than 253 characters is shortened with a
+// stable hash (k8sname.Shorten).
+func ObjectName(s ir.Subject) string {
+	var name string
+	switch s.Kind {
+	case ir.ServiceAccount:
+		name = NamePrefix + "sa." + s.Namespace + "." + s.Name
+	case ir.User:
+		name = NamePrefix + "user." + encodeName(s.Name)
+	default:
+		name = NamePrefix + "group." + encodeName(s.Name)
+	}
+	return k8sname.Shorten(name, k8sname.SubdomainMaxLength)
+}
+
+// encodeName returns name when it can follow "netc.KIND." in a DNS-1123 subdomain, else
+// a sanitised form with a hash of name appended.
+func encodeName(name string) string {
+	if k8sname.IsSubdomain(name) {
+		return name
+	}
+	var b strings.Builder
+	sep := false // a separator is pending
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			if sep && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			sep = false
+			b.WriteByte(c)
+		case c == '.' && !sep && b.Len() > 0 && i+1 < len(name) && isAlnum(name[i+1]):
+			b.WriteByte('.')
+		default:
+			sep = true
+		}
+	}
+	sum := sha256.Sum256([]byte(name))
+	hash := hex.EncodeToString(sum[:])[:k8sname.HashLength]
+	if b.Len() == 0 {
+		return hash
+	}
+	return b.String() + "-" + hash
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// encode writes the header comment and the objects as YAML documents, with k8syaml
+// (the same text sigs.k8s.io/yaml writes, much faster).
+func encode(objs []runtime.Object) ([]byte, error) {
+	b := make([]byte, 0, 1024*len(objs))
+	b = append(b, "# "+artifact.Header+"\n"...)
+	for _, o := range objs {
+		b = append(b, "---\n"...)
+		var err error
+		if b, err = k8syaml.Append(b, o); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/netc-dev/netc/diag"
+	"github.com/netc-dev/netc/internal/outdir"
+)
+
+func newBuild(e env) *cobra.Command {
+	var out, configFile string
+	var maxDiags int
+	c := &cobra.Command{
+		Use:   "build [FILES|DIRS] [-o DIR]",
+		Short: "compile intents into Kubernetes and SQL files",
+		Long: `Build compiles the named .net files (a directory means every .net file below it;
+no arguments means the .net files in the current directory) as one program and writes
+the generated files to the output directory (-o, else output.dir of netc.hcl, else out).
+
+Diagnostics, warnings included, go to standard error. When the program has errors,
+nothing is written. Otherwise the files netc generated before are replaced, stale ones
+removed, and files netc did not generate are never touched.`,
+		RunE: func(c *cobra.Command, args []string) error {
+			for _, a := range args {
+				if a == stdinArg {
+					return usagef(c, "netc build does not read standard input; use netc check -")
+				}
+			}
+			r, err := compileInputs(e, args, configFile, defaultStdinName)
+			if err != nil {
+				return err
+			}
+			if err := diag.WriteText(e.stderr, r.diags, maxDiags); err != nil {
+				return err
+			}
+			if r.diags.HasErrors() {
+				return exitStatus(exitProgram)
+			}
+			dir := out
+			if dir == "" {
+				dir = r.cfg.Output.Dir
+			}
+			return outdir.Write(dir, r.files)
+		},
+	}
+	c.Flags().StringVarP(&out, "output", "o", "", "write the generated files to `DIR` (default: output.dir of netc.hcl, else out)")
+	c.Flags().StringVar(&configFile, "config", "", "read the configuration from `FILE` instead of the netc.hcl beside the inputs")
+	maxDiagnosticsFlag(c, &maxDiags)
+	return c
+}
