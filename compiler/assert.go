@@ -147,7 +147,7 @@ func (c *compiler) assertGrant(ns string, a *ast.Assert, eval *k8sapi.Evaluator)
 	if !ok {
 		return
 	}
-	nss, cluster, ok := c.scopes(ns, g)
+	nss, cluster, ok := c.scopes(scopeNamespace(ns, subj), g)
 	if !ok {
 		return
 	}

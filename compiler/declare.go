@@ -25,11 +25,15 @@ type compiler struct {
 	services  map[string]*ir.Service
 	databases map[string]*ir.Database
 	externals map[string]*ir.External
-	roles     map[roleKey]*ir.Role
-	roleDecls []roleDecl
-	logins    map[roleKey]*ir.Login
-	peers     map[string]*ir.Peer
-	world     *ir.Peer
+	// externalByName finds externals from every namespace: they are outside the
+	// cluster, so an unqualified name that no workload of the namespace claims may
+	// name an external declared anywhere. External names are unique in the program.
+	externalByName map[string]*ir.External
+	roles          map[roleKey]*ir.Role
+	roleDecls      []roleDecl
+	logins         map[roleKey]*ir.Login
+	peers          map[string]*ir.Peer
+	world          *ir.Peer
 
 	waivers  map[string]map[int][]*waiver // file → line → waivers
 	severity map[string]diag.Severity     // rule id → configured severity
@@ -56,14 +60,15 @@ func newCompiler(opts Options) *compiler {
 		cfg = config.Default()
 	}
 	return &compiler{
-		cfg:       cfg,
-		prog:      &ir.Program{},
-		services:  map[string]*ir.Service{},
-		databases: map[string]*ir.Database{},
-		externals: map[string]*ir.External{},
-		roles:     map[roleKey]*ir.Role{},
-		logins:    map[roleKey]*ir.Login{},
-		peers:     map[string]*ir.Peer{},
+		cfg:            cfg,
+		prog:           &ir.Program{},
+		services:       map[string]*ir.Service{},
+		databases:      map[string]*ir.Database{},
+		externals:      map[string]*ir.External{},
+		externalByName: map[string]*ir.External{},
+		roles:          map[roleKey]*ir.Role{},
+		logins:         map[roleKey]*ir.Login{},
+		peers:          map[string]*ir.Peer{},
 		world: &ir.Peer{Kind: ir.PeerCIDRs, World: true, CIDRs: []netip.Prefix{
 			netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")}},
 	}
@@ -490,7 +495,14 @@ func (c *compiler) declareExternal(ns string, d *ast.ExternalDecl) {
 	if !c.claim(ns, d.Name, "external") {
 		return
 	}
+	if prev, dup := c.externalByName[d.Name.Value]; dup {
+		c.diags.Add(diag.Diagnostic{Severity: diag.Error, Span: d.Name.Span(),
+			Message: "external " + quoteName(d.Name.Value) + " is already declared; external names are unique in the program",
+			Related: []diag.Related{{Span: prev.Span, Message: "first declared here"}}})
+		return
+	}
 	e := &ir.External{Namespace: ns, Name: d.Name.Value, Span: d.Name.Span()}
 	e.CIDRs = c.cidrs(d.Name.Span(), d.CIDRs)
 	c.externals[key(ns, e.Name)] = e
+	c.externalByName[e.Name] = e
 }

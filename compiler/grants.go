@@ -155,7 +155,7 @@ func (c *compiler) lowerGrant(ns string, f *ast.Flow) {
 	if !ok {
 		return
 	}
-	nss, cluster, ok := c.scopes(ns, g)
+	nss, cluster, ok := c.scopes(scopeNamespace(ns, subj), g)
 	if !ok {
 		return
 	}
@@ -176,4 +176,13 @@ func (c *compiler) lowerGrant(ns string, f *ast.Flow) {
 		subj.Service.MountToken = true
 	}
 	c.prog.Grants = append(c.prog.Grants, gr)
+}
+
+// scopeNamespace is where a grant without `in` applies: a service's grant in the
+// service's own namespace (`shop/backend can get configmaps`), any other in the current one.
+func scopeNamespace(ns string, s ir.Subject) string {
+	if s.Service != nil {
+		return s.Service.Namespace
+	}
+	return ns
 }

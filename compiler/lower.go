@@ -27,6 +27,9 @@ func (c *compiler) implicitDatabases() {
 		if _, ok := c.externals[k]; ok {
 			continue
 		}
+		if _, ok := c.externalByName[name]; ok && t.Second == nil {
+			continue
+		}
 		if !c.validWorkloadName(t) {
 			continue
 		}
@@ -79,6 +82,8 @@ func (c *compiler) lookup(ns string, r *ast.Ref, create bool) *ir.Peer {
 		}
 	} else if e, ok := c.externals[k]; ok {
 		p = &ir.Peer{Kind: ir.PeerCIDRs, CIDRs: e.CIDRs, External: e}
+	} else if e, ok := c.externalByName[name]; ok && r.Second == nil {
+		p = c.lookup(e.Namespace, &ast.Ref{First: &ast.Name{Value: e.Name}}, false)
 	} else if !create {
 		c.errorf(r.Span(), "unknown name %q: no service, database or external is called that in namespace %q", name, ns)
 		return nil
