@@ -23,7 +23,7 @@ var privileges = map[ir.Engine]map[ir.ObjectKind][]string{
 	},
 	ir.MariaDB: {
 		ir.Table:    {"SELECT", "INSERT", "UPDATE", "DELETE", "REFERENCES", "TRIGGER", "CREATE", "DROP", "ALTER", "INDEX", "ALL"},
-		ir.Sequence: {"SELECT", "INSERT", "ALL"},
+		ir.Sequence: {"SELECT", "INSERT", "ALTER", "ALL"},
 		ir.Function: {"EXECUTE", "ALL"},
 	},
 }

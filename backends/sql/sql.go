@@ -34,6 +34,9 @@ func Path(db *ir.Database) string {
 // Emit returns one script per database that has roles or logins. A database whose
 // names or privileges its engine cannot take gets error diagnostics and no script.
 func Emit(p *ir.Program) ([]artifact.File, diag.List) {
+	if p == nil {
+		return nil, nil
+	}
 	var files []artifact.File
 	var diags diag.List
 	for _, pl := range plans(p) {
@@ -51,6 +54,7 @@ func Emit(p *ir.Program) ([]artifact.File, diag.List) {
 		}
 		files = append(files, artifact.File{Path: Path(pl.db), Data: data})
 	}
+	diags.Sort()
 	return files, diags
 }
 
@@ -149,7 +153,7 @@ func check(pl *plan) diag.List {
 			d.Errorf(l.Span, "login %q has the name of a role of database %s/%s; a login and a role need different names", l.Name, db.Namespace, db.Name)
 		}
 		for _, r := range l.Roles {
-			if r.Database != db {
+			if r != nil && r.Database != db {
 				d.Errorf(l.Span, "login %q on database %s/%s is given role %q of another database", l.Name, db.Namespace, db.Name, r.Name)
 			}
 		}
@@ -197,7 +201,7 @@ func managedRoles(pl *plan) []*ir.Role {
 	extra := false
 	for _, l := range pl.logins {
 		for _, r := range l.Roles {
-			if !seen[r.Name] {
+			if r != nil && !seen[r.Name] {
 				seen[r.Name] = true
 				out = append(out, r)
 				extra = true
@@ -225,7 +229,9 @@ func serviceNote(l *ir.Login) string {
 func loginRoleNames(l *ir.Login) []string {
 	names := make([]string, 0, len(l.Roles))
 	for _, r := range l.Roles {
-		names = append(names, r.Name)
+		if r != nil {
+			names = append(names, r.Name)
+		}
 	}
 	slices.Sort(names)
 	return slices.Compact(names)

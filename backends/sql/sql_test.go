@@ -504,3 +504,24 @@ func TestScale(t *testing.T) {
 		t.Fatalf("scale: %d files, %v", len(files), d)
 	}
 }
+
+// TestOddIR: whatever the IR holds, Emit does not panic.
+func TestOddIR(t *testing.T) {
+	Emit(nil)
+	b := newBuilder()
+	db := b.database("ns", "db", ir.Postgres, "db")
+	other := b.database("ns", "other", ir.Postgres, "other")
+	b.p.Roles = append(b.p.Roles, nil, &ir.Role{Name: "orphan"})
+	b.p.Logins = append(b.p.Logins, nil, &ir.Login{Database: db, Name: "l", Roles: []*ir.Role{nil, b.role(other, "elsewhere")}})
+	b.p.Databases = append(b.p.Databases, nil)
+	_, d := Emit(b.p)
+	if !d.HasErrors() || !strings.Contains(fmt.Sprint(d), `is given role "elsewhere" of another database`) {
+		t.Errorf("diagnostics %v, want the role of another database reported", d)
+	}
+	odd := newBuilder()
+	x := odd.database("ns", "x", ir.Engine("oracle"), "x")
+	odd.role(x, "r")
+	if _, d := Emit(odd.p); !strings.Contains(fmt.Sprint(d), "unknown engine") {
+		t.Errorf("diagnostics %v, want the unknown engine reported", d)
+	}
+}
