@@ -1,6 +1,8 @@
 package main
 
 import (
+	"slices"
+
 	"github.com/spf13/cobra"
 
 	"github.com/netc-dev/netc/diag"
@@ -17,8 +19,8 @@ func newBuild(e env) *cobra.Command {
 no arguments means the .net files in the current directory) as one program and writes
 the generated files to the output directory (-o, else output.dir of netc.hcl, else out).
 
-Diagnostics, warnings included, go to standard error. When the program has errors,
-nothing is written. Otherwise the files netc generated before are replaced, stale ones
+Errors and warnings go to standard error (infos only with netc check). When the
+program has errors, nothing is written. Otherwise the files netc generated before are replaced, stale ones
 removed, and files netc did not generate are never touched.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			for _, a := range args {
@@ -30,7 +32,10 @@ removed, and files netc did not generate are never touched.`,
 			if err != nil {
 				return err
 			}
-			if err := diag.WriteText(e.stderr, r.diags, maxDiags); err != nil {
+			// Infos are for review, which is what check is for; a build shows what
+			// fails it or deserves attention.
+			shown := slices.DeleteFunc(slices.Clone(r.diags), func(d diag.Diagnostic) bool { return d.Severity == diag.Info })
+			if err := diag.WriteText(e.stderr, shown, maxDiags); err != nil {
 				return err
 			}
 			if r.diags.HasErrors() {

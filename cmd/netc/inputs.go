@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/netc-dev/netc/compiler"
 	"github.com/netc-dev/netc/config"
@@ -90,10 +91,10 @@ func collectInputs(args []string, stdinName string) ([]input, error) {
 	// One entry per file. Standard input takes the place of the first file of its
 	// name (so an editor can check its unsaved buffer with the rest of the program).
 	key := func(in input) string {
-		if abs, err := filepath.Abs(in.name); err == nil {
-			return abs
+		if wd, err := workDir(); err == nil && !filepath.IsAbs(in.name) {
+			return filepath.Join(wd, in.name)
 		}
-		return in.name
+		return filepath.Clean(in.name)
 	}
 	var stdinIn *input
 	for i := range ins {
@@ -261,7 +262,7 @@ func displayPath(p string) string {
 	if !filepath.IsAbs(p) {
 		return filepath.Clean(p)
 	}
-	wd, err := os.Getwd()
+	wd, err := workDir()
 	if err != nil {
 		return p
 	}
@@ -271,6 +272,9 @@ func displayPath(p string) string {
 	}
 	return rel
 }
+
+// workDir is the working directory, looked up once.
+var workDir = sync.OnceValues(os.Getwd)
 
 // errText is an I/O error's reason without Go's "open NAME:" prefix (the caller names
 // the file the way the user wrote it).
