@@ -56,12 +56,12 @@ func (c *compiler) assertReach(ns string, a *ast.Assert) {
 	if a.Reach.Not {
 		for _, e := range edges {
 			if len(ports) == 0 {
-				c.failAssert(span, fmt.Sprintf("assertion failed: %s is allowed (%s)", path, portsText(e.Ports)), e.Span, "allowed by this intent")
+				c.failAssert(span, fmt.Sprintf("assertion failed: %s is allowed on %s", path, portsText(e.Ports)), e.Span, "allowed by the intent")
 				return
 			}
 			for _, p := range ports {
 				if covers(e, p) {
-					c.failAssert(span, fmt.Sprintf("assertion failed: %s is allowed on %s", path, portText(p)), e.Span, "allowed by this intent")
+					c.failAssert(span, fmt.Sprintf("assertion failed: %s is allowed on %s", path, portText(p)), e.Span, "allowed by the intent")
 					return
 				}
 			}
@@ -94,7 +94,10 @@ func (c *compiler) assertReach(ns string, a *ast.Assert) {
 	}
 }
 
+// failAssert reports a failed assertion. The text form has one line, so the message
+// itself names where the deciding intent or grant is; Related carries it for JSON/SARIF.
 func (c *compiler) failAssert(span diag.Span, msg string, rel diag.Span, relMsg string) {
+	msg += " (" + relMsg + " at " + rel.String() + ")"
 	c.diags.Add(diag.Diagnostic{Severity: diag.Error, Span: span, Message: msg,
 		Related: []diag.Related{{Span: rel, Message: relMsg}}})
 }
@@ -172,9 +175,17 @@ func (c *compiler) assertGrant(ns string, a *ast.Assert, eval *k8sapi.Evaluator)
 						}
 						msg := "assertion failed: " + d.Reason
 						if d.Grant != nil {
-							rel := "the grant that decided it"
+							rel := "decided by the grant"
 							if !d.Allowed {
 								rel = "nearest grant"
+								what := subj.Key() + " cannot " + verb + " " + resource.Short()
+								if on != "" {
+									what += " named " + on
+								}
+								if n != "" && namespaced {
+									what += " in " + n
+								}
+								msg = "assertion failed: " + what + ": " + d.Reason
 							}
 							c.failAssert(span, msg, d.Grant.Span, rel)
 						} else {
