@@ -39,13 +39,13 @@ type Stmt struct {
 	// Flow is tried first so that, when it and a declaration fail at the same depth
 	// (`database db`, `service`), the declaration's expectation is the one reported;
 	// it must not swallow `assert NAME ...`.
-	Flow      *Flow          `  (?! "assert" (Ident | String)) @@`
-	Namespace *NamespaceStmt `| @@`
-	Service   *ServiceDecl   `| @@`
-	Database  *DatabaseDecl  `| @@`
-	External  *ExternalDecl  `| @@`
-	Role      *RoleDecl      `| @@`
-	Assert    *Assert        `| @@`
+	Flow      *Flow          `parser:"  (?! \"assert\" (Ident | String)) @@"`
+	Namespace *NamespaceStmt `parser:"| @@"`
+	Service   *ServiceDecl   `parser:"| @@"`
+	Database  *DatabaseDecl  `parser:"| @@"`
+	External  *ExternalDecl  `parser:"| @@"`
+	Role      *RoleDecl      `parser:"| @@"`
+	Assert    *Assert        `parser:"| @@"`
 
 	NamespaceBlock *NamespaceBlock
 }
@@ -55,7 +55,7 @@ func (s *Stmt) Span() diag.Span { return Span(s.Pos, s.EndPos) }
 // NamespaceStmt is `namespace NAME`: the current namespace for what follows.
 type NamespaceStmt struct {
 	Pos, EndPos plexer.Position
-	Name        *Name `"namespace" @@`
+	Name        *Name `parser:"\"namespace\" @@"`
 }
 
 // NamespaceBlock is `namespace NAME { ... }`.
@@ -68,7 +68,7 @@ type NamespaceBlock struct {
 // Name is a bare or quoted name.
 type Name struct {
 	Pos, EndPos plexer.Position
-	Value       string `@(Ident | String)`
+	Value       string `parser:"@(Ident | String)"`
 }
 
 func (n *Name) Span() diag.Span { return Span(n.Pos, n.EndPos) }
@@ -76,8 +76,8 @@ func (n *Name) Span() diag.Span { return Span(n.Pos, n.EndPos) }
 // Ref is NAME or NS/NAME.
 type Ref struct {
 	Pos, EndPos plexer.Position
-	First       *Name `@@`
-	Second      *Name `( "/" @@ )?`
+	First       *Name `parser:"@@"`
+	Second      *Name `parser:"( \"/\" @@ )?"`
 }
 
 func (r *Ref) Span() diag.Span { return Span(r.Pos, r.EndPos) }
@@ -109,17 +109,17 @@ func (r *Ref) String() string {
 // ServiceDecl is `service NAME [{ attributes }]`.
 type ServiceDecl struct {
 	Pos, EndPos plexer.Position
-	Name        *Name `"service" @@`
-	Block       bool  `@"{"?`
+	Name        *Name `parser:"\"service\" @@"`
+	Block       bool  `parser:"@\"{\"?"`
 	Attrs       []*Attr
 }
 
 // DatabaseDecl is `database NAME ENGINE [{ attributes }]`.
 type DatabaseDecl struct {
 	Pos, EndPos plexer.Position
-	Name        *Name `"database" @@`
-	Engine      *Name `@@`
-	Block       bool  `@"{"?`
+	Name        *Name `parser:"\"database\" @@"`
+	Engine      *Name `parser:"@@"`
+	Block       bool  `parser:"@\"{\"?"`
 	Attrs       []*Attr
 }
 
@@ -128,8 +128,8 @@ type DatabaseDecl struct {
 // attribute gets a precise message rather than a syntax error.
 type Attr struct {
 	Pos, EndPos plexer.Position
-	Key         *Name    `@@`
-	Values      []*Value `( @@ ( "," @@ )* )?`
+	Key         *Name    `parser:"@@"`
+	Values      []*Value `parser:"( @@ ( \",\" @@ )* )?"`
 }
 
 func (a *Attr) Span() diag.Span { return Span(a.Pos, a.EndPos) }
@@ -138,8 +138,8 @@ func (a *Attr) Span() diag.Span { return Span(a.Pos, a.EndPos) }
 // numbers and CIDRs; `port http 8080/udp` is one value of two items.
 type Value struct {
 	Pos, EndPos plexer.Position
-	Key         *Ref    `( @@ "=" )?`
-	Items       []*Item `@@+`
+	Key         *Ref    `parser:"( @@ \"=\" )?"`
+	Items       []*Item `parser:"@@+"`
 }
 
 func (v *Value) Span() diag.Span { return Span(v.Pos, v.EndPos) }
@@ -147,10 +147,10 @@ func (v *Value) Span() diag.Span { return Span(v.Pos, v.EndPos) }
 // Item is a word, number or CIDR, with an optional `/protocol`.
 type Item struct {
 	Pos, EndPos plexer.Position
-	Word        *Name  `( @@`
-	Int         string `| @Int`
-	CIDR        string `| @CIDR )`
-	Proto       *Name  `( "/" @@ )?`
+	Word        *Name  `parser:"( @@"`
+	Int         string `parser:"| @Int"`
+	CIDR        string `parser:"| @CIDR )"`
+	Proto       *Name  `parser:"( \"/\" @@ )?"`
 }
 
 func (i *Item) Span() diag.Span { return Span(i.Pos, i.EndPos) }
@@ -158,25 +158,25 @@ func (i *Item) Span() diag.Span { return Span(i.Pos, i.EndPos) }
 // ExternalDecl is `external NAME CIDR, CIDR...`.
 type ExternalDecl struct {
 	Pos, EndPos plexer.Position
-	Name        *Name   `"external" @@`
-	CIDRs       []*Item `@@ ( "," @@ )*`
+	Name        *Name   `parser:"\"external\" @@"`
+	CIDRs       []*Item `parser:"@@ ( \",\" @@ )*"`
 }
 
 // RoleDecl is `role NAME on DATABASE { privileges }`.
 type RoleDecl struct {
 	Pos, EndPos plexer.Position
-	Name        *Name `"role" @@`
-	Database    *Ref  `"on" @@`
-	Block       bool  `@"{"`
+	Name        *Name `parser:"\"role\" @@"`
+	Database    *Ref  `parser:"\"on\" @@"`
+	Block       bool  `parser:"@\"{\""`
 	Privileges  []*Privilege
 }
 
 // Privilege is `ACTION, ACTION on [KIND] OBJECT, OBJECT`.
 type Privilege struct {
 	Pos, EndPos plexer.Position
-	Actions     []*Name   `@@ ( "," @@ )*`
-	Kind        *Name     `"on" ( @@ (?= Ident | String) )?`
-	Objects     []*Object `@@ ( "," @@ )*`
+	Actions     []*Name   `parser:"@@ ( \",\" @@ )*"`
+	Kind        *Name     `parser:"\"on\" ( @@ (?= Ident | String) )?"`
+	Objects     []*Object `parser:"@@ ( \",\" @@ )*"`
 }
 
 func (p *Privilege) Span() diag.Span { return Span(p.Pos, p.EndPos) }
@@ -185,8 +185,8 @@ func (p *Privilege) Span() diag.Span { return Span(p.Pos, p.EndPos) }
 // from its name (billing.invoices); quoted, it is one name ("odd.name").
 type Object struct {
 	Pos, EndPos plexer.Position
-	Bare        string `  @Ident`
-	QuotedName  string `| @String`
+	Bare        string `parser:"  @Ident"`
+	QuotedName  string `parser:"| @String"`
 }
 
 // Name is the object's name as written, without quotes.
@@ -209,10 +209,10 @@ func (o *Object) Span() diag.Span { return Span(o.Pos, o.EndPos) }
 // a subject kind only on grants).
 type Flow struct {
 	Pos, EndPos plexer.Position
-	Kind        *Name       `( @@ (?= Ident | String) )?`
-	Sources     []*Ref      `@@ ( "," @@ )*`
-	Intent      *IntentTail `( @@`
-	Grant       *GrantTail  `| @@ )`
+	Kind        *Name       `parser:"( @@ (?= Ident | String) )?"`
+	Sources     []*Ref      `parser:"@@ ( \",\" @@ )*"`
+	Intent      *IntentTail `parser:"( @@"`
+	Grant       *GrantTail  `parser:"| @@ )"`
 }
 
 func (f *Flow) Span() diag.Span { return Span(f.Pos, f.EndPos) }
@@ -220,18 +220,18 @@ func (f *Flow) Span() diag.Span { return Span(f.Pos, f.EndPos) }
 // IntentTail is `-> TARGET[:PORTS] [as role R, R]`.
 type IntentTail struct {
 	Pos, EndPos plexer.Position
-	Target      *Ref    `"->" @@`
-	Ports       []*Port `( ":" @@ ( "," @@ )* )?`
-	Roles       []*Name `( "as" "role" @@ ( "," @@ )* )?`
+	Target      *Ref    `parser:"\"->\" @@"`
+	Ports       []*Port `parser:"( \":\" @@ ( \",\" @@ )* )?"`
+	Roles       []*Name `parser:"( \"as\" \"role\" @@ ( \",\" @@ )* )?"`
 }
 
 // Port is `N`, `N-M`, or `NAME`, with an optional `/tcp`, `/udp` or `/sctp`.
 type Port struct {
 	Pos, EndPos plexer.Position
-	Number      string `( @Int`
-	End         string `  ( "-" @Int )?`
-	Name        *Name  `| @@ )`
-	Proto       *Name  `( "/" @@ )?`
+	Number      string `parser:"( @Int"`
+	End         string `parser:"  ( \"-\" @Int )?"`
+	Name        *Name  `parser:"| @@ )"`
+	Proto       *Name  `parser:"( \"/\" @@ )?"`
 }
 
 func (p *Port) Span() diag.Span { return Span(p.Pos, p.EndPos) }
@@ -240,19 +240,19 @@ func (p *Port) Span() diag.Span { return Span(p.Pos, p.EndPos) }
 // `cannot`, which only assertions accept.
 type GrantTail struct {
 	Pos, EndPos plexer.Position
-	Cannot      bool        `( "can" | @"cannot" )`
-	Verbs       []*Verb     `@@ ( "," @@ )*`
-	Resources   []*Resource `( @@ ( "," @@ )* )?`
-	Names       []*Name     `( "named" @@ ( "," @@ )* )?`
-	Scopes      []*Name     `( "in" @@ ( "," @@ )* )?`
+	Cannot      bool        `parser:"( \"can\" | @\"cannot\" )"`
+	Verbs       []*Verb     `parser:"@@ ( \",\" @@ )*"`
+	Resources   []*Resource `parser:"( @@ ( \",\" @@ )* )?"`
+	Names       []*Name     `parser:"( \"named\" @@ ( \",\" @@ )* )?"`
+	Scopes      []*Name     `parser:"( \"in\" @@ ( \",\" @@ )* )?"`
 }
 
 // Resource is a resource of a grant as written: NAME, NAME/SUBRESOURCE,
 // RESOURCE.GROUP, or `*` (which the wildcard-resource rule then reports).
 type Resource struct {
 	Pos, EndPos plexer.Position
-	Star        bool `( @"*"`
-	Ref         *Ref `| @@ )`
+	Star        bool `parser:"( @\"*\""`
+	Ref         *Ref `parser:"| @@ )"`
 }
 
 func (r *Resource) Span() diag.Span { return Span(r.Pos, r.EndPos) }
@@ -268,7 +268,7 @@ func (r *Resource) String() string {
 // Verb is a verb, a bundle or `*`.
 type Verb struct {
 	Pos, EndPos plexer.Position
-	Value       string `@(Ident | "*")`
+	Value       string `parser:"@(Ident | \"*\")"`
 }
 
 func (v *Verb) Span() diag.Span { return Span(v.Pos, v.EndPos) }
@@ -277,16 +277,16 @@ func (v *Verb) Span() diag.Span { return Span(v.Pos, v.EndPos) }
 // `assert SUBJECT can|cannot ...`.
 type Assert struct {
 	Pos, EndPos plexer.Position
-	Kind        *Name      `"assert" ( @@ (?= Ident | String) )?`
-	Subject     *Ref       `@@`
-	Reach       *ReachTail `( @@`
-	Grant       *GrantTail `| @@ )`
+	Kind        *Name      `parser:"\"assert\" ( @@ (?= Ident | String) )?"`
+	Subject     *Ref       `parser:"@@"`
+	Reach       *ReachTail `parser:"( @@"`
+	Grant       *GrantTail `parser:"| @@ )"`
 }
 
 // ReachTail is `-> B[:PORTS]` or `!-> B[:PORTS]`.
 type ReachTail struct {
 	Pos, EndPos plexer.Position
-	Not         bool    `( "->" | @"!->" )`
-	Target      *Ref    `@@`
-	Ports       []*Port `( ":" @@ ( "," @@ )* )?`
+	Not         bool    `parser:"( \"->\" | @\"!->\" )"`
+	Target      *Ref    `parser:"@@"`
+	Ports       []*Port `parser:"( \":\" @@ ( \",\" @@ )* )?"`
 }
