@@ -5,18 +5,27 @@ import (
 	"unicode/utf8"
 )
 
-// plainByte marks the ASCII bytes a plain (unquoted) scalar may hold: [A-Za-z0-9._/-],
-// and ':' and '@' under the conditions Plain checks.
-var plainByte = func() (t [utf8.RuneSelf]bool) {
+// Classes of the ASCII bytes a plain (unquoted) scalar may hold: letters, digits and
+// "._-" anywhere, '/', ':' and '@' under the conditions Plain checks. Zero: never plain.
+const (
+	cOther  = 1 << iota // '.', '-', '_', '@'
+	cLetter             // A-Z, a-z
+	cDigit              // 0-9
+	cSlash              // '/'
+	cColon              // ':'
+)
+
+var class = func() (t [256]uint8) {
 	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
+		t[c], t[c-'a'+'A'] = cLetter, cLetter
 	}
 	for c := '0'; c <= '9'; c++ {
-		t[c] = true
+		t[c] = cDigit
 	}
-	for _, c := range "._/-:@" {
-		t[c] = true
+	for _, c := range "._-@" {
+		t[c] = cOther
 	}
+	t['/'], t[':'] = cSlash, cColon
 	return t
 }()
 
@@ -35,14 +44,29 @@ func Plain(s string) bool {
 	if s == "" {
 		return false
 	}
-	slash := false
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if !plainByte[c] {
+	var seen uint8
+	for i := 0; i < len(s); i++ {
+		c := class[s[i]]
+		if c == 0 {
+			if s[i] < utf8.RuneSelf {
 				return false
 			}
-			slash = slash || c == '/'
+			return plainUnicode(s, i, seen)
+		}
+		seen |= c
+	}
+	return plainStart(s, seen)
+}
+
+// plainUnicode finishes Plain for a string with non-ASCII bytes from i on: only letters.
+func plainUnicode(s string, i int, seen uint8) bool {
+	for i < len(s) {
+		if s[i] < utf8.RuneSelf {
+			c := class[s[i]]
+			if c == 0 {
+				return false
+			}
+			seen |= c
 			i++
 			continue
 		}
@@ -50,18 +74,23 @@ func Plain(s string) bool {
 		if !unicode.IsLetter(r) { // also catches invalid UTF-8
 			return false
 		}
+		seen |= cLetter
 		i += size
 	}
+	return plainStart(s, seen)
+}
+
+func plainStart(s string, seen uint8) bool {
 	if s[len(s)-1] == ':' {
 		return false
 	}
 	switch c := s[0]; {
 	case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
-		return !reserved(s)
+		return seen&(cDigit|cOther|cSlash|cColon) != 0 || !reserved(s)
 	case c == '_' || c == '/' || c >= utf8.RuneSelf:
 		return true
 	case '0' <= c && c <= '9' || c == ':':
-		return slash
+		return seen&cSlash != 0
 	}
 	return false
 }

@@ -95,16 +95,17 @@ func Emit(p *ir.Program) ([]artifact.File, diag.List) {
 			defer wg.Done()
 			var buf []byte
 			var a arena
+			var enc k8syaml.Encoder // the index's maps never change during Emit
 			for i := range work {
 				a.reset() // the previous namespace's objects are encoded: reuse their memory
 				ns := ix.build(ix.namespaces[i], &a)
 				var r result
 				var data []byte
-				data, buf, r.diags = encode(ns.Policies, buf)
+				data, buf, r.diags = encode(&enc, ns.Policies, buf)
 				r.files = append(r.files, artifact.File{Path: dir(ns.Name) + PoliciesFile, Data: data})
 				if len(ns.Accounts) > 0 {
 					var d diag.List
-					data, buf, d = encode(ns.Accounts, buf)
+					data, buf, d = encode(&enc, ns.Accounts, buf)
 					r.diags = append(r.diags, d...)
 					r.files = append(r.files, artifact.File{Path: dir(ns.Name) + AccountsFile, Data: data})
 				}
@@ -145,13 +146,13 @@ func dir(ns string) string { return "kubernetes/" + ns + "/" }
 func encode[T interface {
 	k8sruntime.Object
 	GetName() string
-}](objs []T, buf []byte) ([]byte, []byte, diag.List) {
+}](enc *k8syaml.Encoder, objs []T, buf []byte) ([]byte, []byte, diag.List) {
 	var diags diag.List
 	buf = append(buf[:0], "# "+artifact.Header+"\n"...)
 	for _, o := range objs {
 		buf = append(buf, "---\n"...)
 		var err error
-		if buf, err = k8syaml.Append(buf, o); err != nil {
+		if buf, err = enc.Append(buf, o); err != nil {
 			diags.Errorf(diag.Span{}, "internal error: encoding %s: %v", o.GetName(), err)
 		}
 	}
@@ -166,8 +167,9 @@ type workload struct {
 	selector metav1.LabelSelector // shared by its policy and every peer naming it
 	// local and remote are it as a peer of a policy in its own namespace and in another.
 	local, remote networkingv1.NetworkPolicyPeer
-	in, out       []end // the far ends of the edges whose To, From is it, in IR order
-	nIn, nOut     int   // counted before in and out are allocated
+	in, out       []end  // the far ends of the edges whose To, From is it, in IR order
+	far           farEnd // it as the far end of an edge
+	nIn, nOut     int    // counted before in and out are allocated
 	span          diag.Span
 	ok            bool // its names are valid; an invalid workload gets no policy
 }
@@ -244,26 +246,41 @@ func index(p *ir.Program) (*programIndex, diag.List) {
 
 	// The compiler shares one Peer between the edges naming one thing; resolve each once.
 	peers := map[*ir.Peer]*farEnd{}
-	resolve := func(p *ir.Peer) *farEnd {
-		if r, ok := peers[p]; ok {
+	var lastPeer *ir.Peer
+	var lastEnd *farEnd
+	resolve := func(p *ir.Peer, span diag.Span) *farEnd {
+		if p == lastPeer { // edges are sorted by source: most lookups repeat the last
+			return lastEnd
+		}
+		r, ok := peers[p]
+		if ok {
+			lastPeer, lastEnd = p, r
 			return r
 		}
-		r := &farEnd{}
+		for _, c := range p.CIDRs {
+			if !c.IsValid() {
+				diags.Errorf(span, "%s has an invalid CIDR", p.Key())
+			}
+		}
 		switch {
 		case p.Kind == ir.PeerPods:
+			var w *workload
 			if p.Service != nil {
-				r.pods = ix.services[p.Service]
+				w = ix.services[p.Service]
 			} else if p.Database != nil {
-				r.pods = ix.databases[p.Database]
+				w = ix.databases[p.Database]
 			}
-			if r.pods == nil {
+			if w == nil {
 				// Pods the program does not declare (the compiler never makes these):
 				// still a correct peer, just no policy of their own.
-				r.pods = ix.newWorkload(p.Namespace, "", p.Labels, diag.Span{}, "", &diags)
+				w = ix.newWorkload(p.Namespace, "", p.Labels, diag.Span{}, "", &diags)
 			}
+			r = &w.far
 		case p.World:
+			r = &farEnd{}
 			r.cidrs = []peerKey{worldV4, worldV6}
 		default:
+			r = &farEnd{}
 			for _, c := range p.CIDRs {
 				if c.IsValid() {
 					r.cidrs = append(r.cidrs, cidrPeer(c.Masked()))
@@ -273,21 +290,31 @@ func index(p *ir.Program) (*programIndex, diag.List) {
 			r.cidrs = slices.CompactFunc(r.cidrs, func(a, b peerKey) bool { return a.compare(b) == 0 })
 		}
 		peers[p] = r
+		lastPeer, lastEnd = p, r
 		return r
 	}
 	// Two passes: count each workload's ends, then fill slices cut from one array.
 	ends := make([]end, 2*len(p.Edges))
-	ports := make([]edgePorts, len(p.Edges))
+	// Port lists repeat across edges: convert each distinct one once, and let the edges
+	// share it, so that grouping edges by port list compares pointers.
+	distinct := map[string]*edgePorts{}
+	var keyBuf []byte
 	valid := 0
 	for i, e := range p.Edges {
-		checkEdge(e, &diags)
 		if e.From == nil || e.To == nil {
+			diags.Errorf(e.Span, "internal error: edge without an end")
 			continue
 		}
-		from, to := resolve(e.From), resolve(e.To)
-		ports[i] = edgePorts{key: e.Ports, policy: policyPorts(e.Ports)}
-		ends[2*i] = end{ports: &ports[i], far: to}
-		ends[2*i+1] = end{ports: &ports[i], far: from}
+		from, to := resolve(e.From, e.Span), resolve(e.To, e.Span)
+		keyBuf = portsKey(keyBuf[:0], e.Ports)
+		ports, ok := distinct[string(keyBuf)]
+		if !ok {
+			checkPorts(e.Ports, &diags)
+			ports = &edgePorts{key: e.Ports, policy: policyPorts(e.Ports)}
+			distinct[string(keyBuf)] = ports
+		}
+		ends[2*i] = end{ports: ports, far: to}
+		ends[2*i+1] = end{ports: ports, far: from}
 		if w := from.pods; w != nil && w.name != "" {
 			w.nOut++
 		}
@@ -366,6 +393,7 @@ func (ix *programIndex) newWorkload(ns, name string, labels []ir.Label, span dia
 		}
 	}
 	w.selector = selector(labels, span, diags, &w.ok)
+	w.far.pods = w
 	w.local = networkingv1.NetworkPolicyPeer{PodSelector: &w.selector}
 	var nsSel *metav1.LabelSelector
 	if other := ix.byName[ns]; other != nil {
@@ -397,10 +425,11 @@ func selector(labels []ir.Label, span diag.Span, diags *diag.List, ok *bool) met
 	return metav1.LabelSelector{MatchLabels: m}
 }
 
-// checkEdge reports ports and CIDRs Kubernetes would reject. The compiler checks them
-// first; this is the backend refusing to write what it cannot stand behind.
-func checkEdge(e *ir.Edge, diags *diag.List) {
-	for _, pt := range e.Ports {
+// checkPorts reports ports Kubernetes would reject, once per distinct port list. The
+// compiler checks them first; this is the backend refusing to write what it cannot
+// stand behind.
+func checkPorts(ports []ir.Port, diags *diag.List) {
+	for _, pt := range ports {
 		switch {
 		case pt.Protocol != ir.TCP && pt.Protocol != ir.UDP && pt.Protocol != ir.SCTP:
 			diags.Errorf(pt.Span, "protocol %q is not TCP, UDP or SCTP", pt.Protocol)
@@ -408,17 +437,6 @@ func checkEdge(e *ir.Edge, diags *diag.List) {
 			diags.Errorf(pt.Span, "port %d is out of range 1-65535", pt.Port)
 		case pt.EndPort != 0 && (pt.EndPort < pt.Port || pt.EndPort > 65535 || pt.Port == 0):
 			diags.Errorf(pt.Span, "port range %d-%d is not a range within 1-65535", pt.Port, pt.EndPort)
-		}
-	}
-	for _, p := range []*ir.Peer{e.From, e.To} {
-		if p == nil {
-			diags.Errorf(e.Span, "internal error: edge without an end")
-			continue
-		}
-		for _, c := range p.CIDRs {
-			if !c.IsValid() {
-				diags.Errorf(e.Span, "%s has an invalid CIDR", p.Key())
-			}
 		}
 	}
 }
@@ -710,8 +728,7 @@ type group struct {
 // merger groups edges into rules. Its scratch space is reused across workloads.
 type merger struct {
 	groups  []group
-	byPorts map[string]int // only for workloads with many distinct port lists
-	keyBuf  []byte
+	byPorts map[*edgePorts]int // only for workloads with many distinct port lists
 }
 
 // manyGroups is where finding a rule's port list by scanning gets slower than hashing.
@@ -730,10 +747,11 @@ func (m *merger) rules(ns string, ends []end, a *arena) []group {
 	m.groups = m.groups[:0]
 	clear(m.byPorts)
 	for _, e := range ends {
+		// Edges with equal port lists share one *edgePorts (see index).
 		i := -1
 		if len(m.groups) < manyGroups {
 			for j := range m.groups {
-				if g := m.groups[j].ports; g == e.ports || samePorts(g.key, e.ports.key) {
+				if m.groups[j].ports == e.ports {
 					i = j
 					break
 				}
@@ -741,18 +759,16 @@ func (m *merger) rules(ns string, ends []end, a *arena) []group {
 		} else {
 			if len(m.byPorts) == 0 {
 				if m.byPorts == nil {
-					m.byPorts = make(map[string]int)
+					m.byPorts = make(map[*edgePorts]int)
 				}
 				for j := range m.groups {
-					m.keyBuf = portsKey(m.keyBuf[:0], m.groups[j].ports.key)
-					m.byPorts[string(m.keyBuf)] = j
+					m.byPorts[m.groups[j].ports] = j
 				}
 			}
-			m.keyBuf = portsKey(m.keyBuf[:0], e.ports.key)
-			if j, ok := m.byPorts[string(m.keyBuf)]; ok {
+			if j, ok := m.byPorts[e.ports]; ok {
 				i = j
 			} else {
-				m.byPorts[string(m.keyBuf)] = len(m.groups)
+				m.byPorts[e.ports] = len(m.groups)
 			}
 		}
 		if i < 0 {
@@ -787,8 +803,6 @@ func (m *merger) rules(ns string, ends []end, a *arena) []group {
 	}
 	return m.groups
 }
-
-func samePorts(a, b []ir.Port) bool { return comparePorts(a, b) == 0 }
 
 // portsKey encodes a port list for hashing.
 func portsKey(b []byte, ports []ir.Port) []byte {

@@ -1,0 +1,142 @@
+package backends_test
+
+import (
+	"bytes"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+	"sigs.k8s.io/yaml"
+
+	"github.com/netc-dev/netc/backends"
+	"github.com/netc-dev/netc/backends/artifact"
+	"github.com/netc-dev/netc/compiler"
+)
+
+// FuzzBuild runs the whole pipeline, source to every backend, on arbitrary input: no
+// panic; when the program compiles, every file has a clean relative path and the
+// generated-file header, every Kubernetes document is valid YAML, and the output is
+// byte-identical between two builds and whatever GOMAXPROCS is.
+//
+//	go test -run '^$' -fuzz FuzzBuild -fuzztime 10m -parallel 1 ./backends/
+func FuzzBuild(f *testing.F) {
+	for _, src := range seeds(f, "..") {
+		f.Add(src)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		files, ok := build(t, src)
+		if !ok {
+			return
+		}
+		checkFiles(t, files)
+		prev := runtime.GOMAXPROCS(1)
+		again, _ := build(t, src)
+		runtime.GOMAXPROCS(prev)
+		if len(again) != len(files) {
+			t.Fatalf("%d files, then %d with GOMAXPROCS=1", len(files), len(again))
+		}
+		for i := range files {
+			if files[i].Path != again[i].Path || !bytes.Equal(files[i].Data, again[i].Data) {
+				t.Fatalf("%s differs between two builds (GOMAXPROCS %d and 1)", files[i].Path, prev)
+			}
+		}
+	})
+}
+
+// build compiles src and runs every backend; ok is false when the input has errors.
+func build(t *testing.T, src []byte) ([]artifact.File, bool) {
+	t.Helper()
+	p, diags := compiler.Compile([]compiler.Source{{Name: "f.net", Data: src}}, compiler.Options{})
+	if p == nil {
+		if !diags.HasErrors() {
+			t.Fatal("no program and no error")
+		}
+		return nil, false
+	}
+	files, diags := backends.Build(p, nil)
+	if diags.HasErrors() {
+		return nil, false
+	}
+	return files, true
+}
+
+func checkFiles(t *testing.T, files []artifact.File) {
+	t.Helper()
+	seen := map[string]bool{}
+	kube := false
+	for i, f := range files {
+		p := f.Path
+		if p == "" || path.IsAbs(p) || path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../") || strings.Contains(p, "\\") {
+			t.Fatalf("bad output path %q", p)
+		}
+		if seen[p] {
+			t.Fatalf("output path %q twice", p)
+		}
+		seen[p] = true
+		if i > 0 && files[i-1].Path > p {
+			t.Fatalf("files not sorted: %q before %q", files[i-1].Path, p)
+		}
+		first, _, _ := bytes.Cut(f.Data, []byte("\n"))
+		if !bytes.Contains(first, []byte(artifact.Header)) {
+			t.Fatalf("%s: first line %q lacks the generated-file header", p, first)
+		}
+		if strings.HasPrefix(p, "kubernetes/") && strings.HasSuffix(p, ".yaml") {
+			kube = true
+			for _, doc := range bytes.Split(f.Data, []byte("\n---\n")) {
+				var v any
+				if err := yaml.Unmarshal(doc, &v); err != nil {
+					t.Fatalf("%s: invalid YAML: %v\n%s", p, err, doc)
+				}
+			}
+		}
+	}
+	if kube && !seen["kubernetes/kustomization.yaml"] {
+		t.Fatal("Kubernetes files without kubernetes/kustomization.yaml")
+	}
+}
+
+// seeds returns the .net files of examples/ and the .net sections of testdata/'s
+// txtar cases under root, each alone, and each case's files together.
+func seeds(tb testing.TB, root string) [][]byte {
+	tb.Helper()
+	var out [][]byte
+	for _, dir := range []string{"examples", "testdata"} {
+		filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			switch {
+			case strings.HasSuffix(p, ".net"):
+				if b, err := os.ReadFile(p); err == nil {
+					out = append(out, b)
+				}
+			case strings.HasSuffix(p, ".txtar"):
+				a, err := txtar.ParseFile(p)
+				if err != nil {
+					return nil
+				}
+				var all []byte
+				n := 0
+				for _, f := range a.Files {
+					if strings.HasSuffix(f.Name, ".net") {
+						out = append(out, f.Data)
+						all = append(all, f.Data...)
+						n++
+					}
+				}
+				if n > 1 {
+					out = append(out, all)
+				}
+			}
+			return nil
+		})
+	}
+	if len(out) == 0 {
+		tb.Fatal("no seeds under examples/ or testdata/")
+	}
+	return out
+}
