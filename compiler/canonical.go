@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/netc-dev/netc/compiler/ir"
+	"github.com/netc-dev/netc/diag"
 )
 
 func sortLabels(ls []ir.Label) {
@@ -122,6 +123,34 @@ func (c *compiler) canonicalise() {
 		p.DNS.Labels = append(p.DNS.Labels, ir.Label{Key: k, Value: v})
 	}
 	sortLabels(p.DNS.Labels)
+	c.checkDNSNamespace()
+}
+
+// checkDNSNamespace warns when the program locks down the namespace of the cluster DNS:
+// default deny there cuts name resolution off for every pod of the cluster, since nothing
+// lets other namespaces in to the DNS pods, nor the DNS pods out to upstream resolvers.
+func (c *compiler) checkDNSNamespace() {
+	p := c.prog
+	if !p.DNS.Enabled {
+		return
+	}
+	if _, locked := slices.BinarySearch(p.Namespaces, p.DNS.Namespace); !locked {
+		return
+	}
+	var first diag.Span
+	for _, s := range p.Services {
+		if s.Namespace == p.DNS.Namespace && (!first.IsValid() || s.Span.Compare(first) < 0) {
+			first = s.Span
+		}
+	}
+	for _, d := range p.Databases {
+		if d.Namespace == p.DNS.Namespace && d.InCluster() && (!first.IsValid() || d.Span.Compare(first) < 0) {
+			first = d.Span
+		}
+	}
+	c.diags.Add(diag.Diagnostic{Severity: diag.Warning, Span: first,
+		Message: "namespace " + p.DNS.Namespace + " holds the cluster DNS; locking it down (default deny) cuts off name resolution for the whole cluster unless intents open DNS to and from its pods",
+		Detail:  "Keep workloads out of the DNS namespace, or point dns { namespace } in netc.hcl at where the cluster DNS runs."})
 }
 
 type keyedEdge struct {
