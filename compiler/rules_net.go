@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/netc-dev/netc/compiler/ir"
@@ -81,11 +82,18 @@ func checkWorldEgress(p *ir.Program, r Reporter) {
 	}
 }
 
+// portKey renders a port as "80/TCP" or "80-90/TCP". It runs for every port of every
+// edge, so it appends instead of using fmt.
 func portKey(pt ir.Port) string {
+	b := make([]byte, 0, 24)
+	b = strconv.AppendInt(b, int64(pt.Port), 10)
 	if pt.EndPort != 0 {
-		return fmt.Sprintf("%d-%d/%s", pt.Port, pt.EndPort, pt.Protocol)
+		b = append(b, '-')
+		b = strconv.AppendInt(b, int64(pt.EndPort), 10)
 	}
-	return fmt.Sprintf("%d/%s", pt.Port, pt.Protocol)
+	b = append(b, '/')
+	b = append(b, pt.Protocol...)
+	return string(b)
 }
 
 // checkDuplicateIntent relies on edges being sorted by (From, To, Span): the edges of

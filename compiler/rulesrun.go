@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/netc-dev/netc/diag"
 	"github.com/netc-dev/netc/lang/ast"
@@ -23,15 +24,16 @@ type waiver struct {
 	used bool
 }
 
-const waiverPrefix = "netc:allow"
-
 func (c *compiler) collectWaivers(f *ast.File) {
 	for _, cm := range f.Comments {
-		text := strings.TrimSpace(cm.Text)
-		if !strings.HasPrefix(text, waiverPrefix) {
+		if !utf8.ValidString(cm.Text) {
+			continue // the lexer reported it; its bytes must not reach a message
+		}
+		rest, ok := cm.Waiver()
+		if !ok {
 			continue
 		}
-		fields := strings.Fields(strings.TrimPrefix(text, waiverPrefix))
+		fields := strings.Fields(rest)
 		if len(fields) == 0 {
 			c.errorf(cm.Span, "waiver names no rule; write `# netc:allow RULE-ID reason`")
 			continue

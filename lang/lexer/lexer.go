@@ -76,6 +76,7 @@ func Lex(filename string, src []byte) *Result {
 }
 
 type lx struct {
+	eof       bool // the EOF token has been emitted
 	file      string
 	src       string
 	off       int
@@ -116,79 +117,116 @@ func isNameChar(c byte) bool {
 }
 
 func (l *lx) run() {
-	src := l.src
-	for l.off < len(src) {
-		if l.nerr >= MaxErrors {
-			break
-		}
-		c := src[l.off]
-		start := l.off
-		switch {
-		case c == ' ' || c == '\t' || c == '\r':
-			l.off++
-		case c == '\n':
-			l.emit(Sep, start, start+1, "\n")
-			l.off++
-			l.line++
-			l.lineStart = l.off
-		case c == ';':
-			l.emit(Sep, start, start+1, ";")
-			l.off++
-		case c == '#':
-			end := strings.IndexByte(src[start:], '\n')
-			if end < 0 {
-				end = len(src)
-			} else {
-				end += start
-			}
-			text := src[start+1 : end]
-			if !utf8.ValidString(text) {
-				l.errorf(start, end, "comment is not valid UTF-8")
-			}
-			l.res.Comments = append(l.res.Comments, Comment{Text: text, Span: diag.Span{File: l.file, Start: l.dpos(start), End: l.dpos(end)}})
-			l.off = end
-		case c == '"':
-			l.lexString()
-		case c == '-' && l.peek(1) == '>':
-			l.emit(Arrow, start, start+2, "->")
-			l.off += 2
-		case c == '!' && l.peek(1) == '-' && l.peek(2) == '>':
-			l.emit(NotArrow, start, start+3, "!->")
-			l.off += 3
-		case strings.IndexByte("{},:/=-*", c) >= 0:
-			if c == ':' && l.lexIPv6() {
-				continue
-			}
-			l.emit(Punct, start, start+1, src[start:start+1])
-			l.off++
-		case isDigit(c):
-			if l.lexIPv4() || l.lexIPv6() {
-				continue
-			}
-			for l.off < len(src) && isDigit(src[l.off]) {
-				l.off++
-			}
-			l.emit(Int, start, l.off, src[start:l.off])
-		case isLetter(c):
-			if isHex(c) && l.lexIPv6() {
-				continue
-			}
-			l.lexName()
-		default:
-			r, size := utf8.DecodeRuneInString(src[start:])
-			switch {
-			case r == utf8.RuneError && size <= 1:
-				l.errorf(start, start+1, "invalid UTF-8 byte 0x%02x", c)
-			case c == 0:
-				l.errorf(start, start+1, "NUL byte in source")
-			default:
-				l.errorf(start, start+size, "unexpected character %q; names that need it must be quoted", r)
-			}
-			l.off += max(size, 1)
-		}
+	for l.step() {
 	}
-	l.res.Tokens = append(l.res.Tokens, plexer.Token{Type: EOF, Pos: l.pos(l.off)})
 }
+
+// step lexes one lexeme (a token, a comment, blanks or a bad byte) and reports whether
+// input is left; at the end of the input, or after MaxErrors errors, it emits the EOF
+// token once and returns false.
+func (l *lx) step() bool {
+	src := l.src
+	if l.off >= len(src) || l.nerr >= MaxErrors {
+		if !l.eof {
+			l.eof = true
+			l.res.Tokens = append(l.res.Tokens, plexer.Token{Type: EOF, Pos: l.pos(l.off)})
+		}
+		return false
+	}
+	c := src[l.off]
+	start := l.off
+	switch {
+	case c == ' ' || c == '\t' || c == '\r':
+		l.off++
+	case c == '\n':
+		l.emit(Sep, start, start+1, "\n")
+		l.off++
+		l.line++
+		l.lineStart = l.off
+	case c == ';':
+		l.emit(Sep, start, start+1, ";")
+		l.off++
+	case c == '#':
+		end := strings.IndexByte(src[start:], '\n')
+		if end < 0 {
+			end = len(src)
+		} else {
+			end += start
+		}
+		text := src[start+1 : end]
+		if !utf8.ValidString(text) {
+			l.errorf(start, end, "comment is not valid UTF-8")
+		}
+		l.res.Comments = append(l.res.Comments, Comment{Text: text, Span: diag.Span{File: l.file, Start: l.dpos(start), End: l.dpos(end)}})
+		l.off = end
+	case c == '"':
+		l.lexString()
+	case c == '-' && l.peek(1) == '>':
+		l.emit(Arrow, start, start+2, "->")
+		l.off += 2
+	case c == '!' && l.peek(1) == '-' && l.peek(2) == '>':
+		l.emit(NotArrow, start, start+3, "!->")
+		l.off += 3
+	case strings.IndexByte("{},:/=-*", c) >= 0:
+		if c == ':' && l.lexIPv6() {
+			return true
+		}
+		l.emit(Punct, start, start+1, src[start:start+1])
+		l.off++
+	case isDigit(c):
+		if l.lexIPv4() || l.lexIPv6() {
+			return true
+		}
+		for l.off < len(src) && isDigit(src[l.off]) {
+			l.off++
+		}
+		l.emit(Int, start, l.off, src[start:l.off])
+	case isLetter(c):
+		if isHex(c) && l.lexIPv6() {
+			return true
+		}
+		l.lexName()
+	default:
+		r, size := utf8.DecodeRuneInString(src[start:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			l.errorf(start, start+1, "invalid UTF-8 byte 0x%02x", c)
+		case c == 0:
+			l.errorf(start, start+1, "NUL byte in source")
+		default:
+			l.errorf(start, start+size, "unexpected character %q; names that need it must be quoted", r)
+		}
+		l.off += max(size, 1)
+	}
+	return true
+}
+
+// Stream lexes a file on demand, so a parser holds the tokens of one statement at a
+// time instead of the whole file's: at 64 bytes a token, a file of short tokens would
+// otherwise take thirty times its size in memory.
+type Stream struct{ l lx }
+
+// NewStream starts lexing src.
+func NewStream(filename string, src []byte) *Stream {
+	return &Stream{l: lx{file: filename, src: string(src), line: 1}}
+}
+
+// Fill appends tokens to buf until it holds n tokens or the file's EOF token has been
+// appended, and returns it. After EOF it appends nothing more.
+func (s *Stream) Fill(buf []plexer.Token, n int) []plexer.Token {
+	s.l.res.Tokens = buf
+	for len(s.l.res.Tokens) < n && s.l.step() {
+	}
+	buf = s.l.res.Tokens
+	s.l.res.Tokens = nil
+	return buf
+}
+
+// Comments returns the comments lexed so far.
+func (s *Stream) Comments() []Comment { return s.l.res.Comments }
+
+// Diags returns the lexical errors found so far.
+func (s *Stream) Diags() diag.List { return s.l.res.Diags }
 
 func (l *lx) peek(n int) byte {
 	if l.off+n < len(l.src) {
@@ -393,4 +431,18 @@ func (s *SliceLexer) Next() (plexer.Token, error) {
 		s.EOFPos = s.Tokens[n-1].Pos
 	}
 	return plexer.Token{Type: EOF, Pos: s.EOFPos}, nil
+}
+
+// WaiverPrefix starts a waiver comment: `# netc:allow RULE-ID[,RULE-ID] reason`.
+const WaiverPrefix = "netc:allow"
+
+// Waiver reports whether the comment is a waiver and returns what follows the prefix
+// (the rule ids and the reason). The compiler applies waivers per line; the formatter
+// keeps a waiver's line whole. Both read them here.
+func (c Comment) Waiver() (string, bool) {
+	text := strings.TrimSpace(c.Text)
+	if !strings.HasPrefix(text, WaiverPrefix) {
+		return "", false
+	}
+	return strings.TrimPrefix(text, WaiverPrefix), true
 }

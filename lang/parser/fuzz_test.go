@@ -16,7 +16,7 @@ func FuzzParse(f *testing.F) {
 	for _, src := range seedFiles(f) {
 		f.Add(src)
 	}
-	for _, s := range tricky {
+	for _, s := range append(append(fastTakes, fastLeaves...), append(fastBlockTakes, fastBlockLeaves...)...) {
 		f.Add([]byte(s))
 	}
 	f.Add([]byte("a -> b:80\x00\n\xff\xfe -> c\n"))

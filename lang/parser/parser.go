@@ -22,6 +22,12 @@ const (
 	MaxDepth = 8
 	// MaxErrors is how many syntax errors are reported per file.
 	MaxErrors = 1000
+	// MaxStatementTokens is the most tokens one statement may hold (60,000 ports in
+	// one intent are 120,000 tokens). participle refuses longer lists anyway.
+	MaxStatementTokens = 1_000_000
+	// MaxSlowTokens is how many tokens per file participle reads, for statements the
+	// fast path (fast.go) does not take; past it they get a short syntax error.
+	MaxSlowTokens = 100_000
 )
 
 var (
@@ -39,20 +45,18 @@ func EBNF() string {
 // ParseFile parses one file. The returned file holds every statement that parsed; the
 // diagnostics hold every lexical and syntax error.
 func ParseFile(name string, src []byte) (*ast.File, diag.List) {
-	lx := lexer.Lex(name, src)
-	p := &driver{file: &ast.File{Name: name, Comments: lx.Comments}, toks: lx.Tokens, diags: lx.Diags}
-	for _, d := range lx.Diags {
-		if p.lexLines == nil {
-			p.lexLines = map[int]bool{}
-		}
-		p.lexLines[d.Span.Start.Line] = true
-	}
+	p := &driver{file: &ast.File{Name: name}, lx: lexer.NewStream(name, src)}
 	p.run()
-	return p.file, p.diags
+	p.file.Comments = p.lx.Comments()
+	// Lexical errors first, then syntax errors, each in file order.
+	return p.file, append(p.lx.Diags(), p.diags...)
 }
 
 type driver struct {
-	file   *ast.File
+	file *ast.File
+	// The lexer runs a statement ahead of the parser: toks holds the tokens from
+	// the current statement on (run drops the ones before it), i indexes it.
+	lx     *lexer.Stream
 	toks   []plexer.Token
 	i      int
 	diags  diag.List
@@ -61,6 +65,11 @@ type driver struct {
 	// lexLines are the lines with a lexical error. The lexer dropped the bad token, so
 	// a syntax error on the same line is its echo, not news: it is not reported.
 	lexLines map[int]bool
+	nlex     int // lexical errors already in lexLines
+	// arena holds the nodes of the fast path (fast.go); slow counts the tokens given
+	// to participle.
+	arena arena
+	slow  int
 }
 
 func (p *driver) errorf(pos plexer.Position, end plexer.Position, format string, args ...any) {
@@ -85,13 +94,33 @@ func (p *driver) add(s *ast.Stmt) {
 
 func isPunct(t plexer.Token, v string) bool { return t.Type == lexer.Punct && t.Value == v }
 
+// tok returns token i of the buffer, lexing up to it; past the end of the file it
+// returns the EOF token.
+func (p *driver) tok(i int) plexer.Token {
+	if i >= len(p.toks) {
+		p.toks = p.lx.Fill(p.toks, i+1)
+		if i >= len(p.toks) {
+			return p.toks[len(p.toks)-1]
+		}
+	}
+	return p.toks[i]
+}
+
+// compactAt is how many finished tokens the buffer keeps before dropping them.
+const compactAt = 4096
+
 func (p *driver) run() {
-	toks := p.toks
 	for p.nerr < MaxErrors {
-		for toks[p.i].Type == lexer.Sep {
+		if p.i >= compactAt {
+			n := copy(p.toks, p.toks[p.i:])
+			clear(p.toks[n:])
+			p.toks = p.toks[:n]
+			p.i = 0
+		}
+		for p.tok(p.i).Type == lexer.Sep {
 			p.i++
 		}
-		t := toks[p.i]
+		t := p.tok(p.i)
 		if t.Type == lexer.EOF {
 			break
 		}
@@ -99,19 +128,19 @@ func (p *driver) run() {
 			p.i++
 			if n := len(p.blocks); n > 0 {
 				b := p.blocks[n-1]
-				b.EndPos = toks[p.i].Pos
+				b.EndPos = p.tok(p.i).Pos
 				p.blocks = p.blocks[:n-1]
 				// Like every statement, a namespace block ends at a newline or ';'.
-				if nt := toks[p.i]; nt.Type != lexer.Sep && nt.Type != lexer.EOF && !isPunct(nt, "}") {
+				if nt := p.tok(p.i); nt.Type != lexer.Sep && nt.Type != lexer.EOF && !isPunct(nt, "}") {
 					p.errorf(nt.Pos, nt.Pos, "unexpected %s after '}'; expected end of line", describe(nt, nt))
 				}
 				continue
 			}
-			p.errorf(t.Pos, toks[p.i].Pos, "unexpected '}' with no open block")
+			p.errorf(t.Pos, p.tok(p.i).Pos, "unexpected '}' with no open block")
 			continue
 		}
-		if t.Type == lexer.Ident && t.Value == "namespace" && (toks[p.i+1].Type == lexer.Ident || toks[p.i+1].Type == lexer.String) &&
-			isPunct(toks[p.i+2], "{") {
+		if t.Type == lexer.Ident && t.Value == "namespace" && (p.tok(p.i+1).Type == lexer.Ident || p.tok(p.i+1).Type == lexer.String) &&
+			isPunct(p.tok(p.i+2), "{") {
 			p.openNamespace()
 			continue
 		}
@@ -124,12 +153,12 @@ func (p *driver) run() {
 }
 
 func (p *driver) openNamespace() {
-	t := p.toks[p.i]
-	nameTok := p.toks[p.i+1]
-	end := p.toks[p.i+2].Pos
+	t := p.tok(p.i)
+	nameTok := p.tok(p.i + 1)
+	end := p.tok(p.i + 2).Pos
 	end.Offset++
 	end.Column++
-	name := &ast.Name{Pos: nameTok.Pos, EndPos: p.toks[p.i+2].Pos, Value: nameTok.Value}
+	name := &ast.Name{Pos: nameTok.Pos, EndPos: p.tok(p.i + 2).Pos, Value: nameTok.Value}
 	b := &ast.NamespaceBlock{Pos: t.Pos, EndPos: end, Name: name}
 	if len(p.blocks) > 0 {
 		p.errorf(t.Pos, end, "namespace blocks do not nest; close namespace %q first", p.blocks[len(p.blocks)-1].Name.Value)
@@ -142,14 +171,20 @@ func (p *driver) openNamespace() {
 // statement finds the end of the statement at p.i (a separator or a namespace block's
 // closing brace at depth 0, or the end of the file), parses it, and moves past it.
 func (p *driver) statement() {
-	toks := p.toks
 	start := p.i
 	depth := 0
 	var open []plexer.Token
 	j := start
-	var tooDeep *plexer.Token
+	var tooDeep plexer.Token // the first '{' past MaxDepth
+	dropped := 0 // tokens of an over-long statement no longer buffered
 	for ; ; j++ {
-		t := toks[j]
+		if j-start > MaxStatementTokens {
+			// The statement is refused; only where it ends matters, so stop buffering it.
+			dropped += j - start - 1
+			p.toks = append(p.toks[:start+1], p.toks[j:]...)
+			j = start + 1
+		}
+		t := p.tok(j)
 		if t.Type == lexer.EOF {
 			break
 		}
@@ -162,8 +197,8 @@ func (p *driver) statement() {
 				depth++
 				if depth <= MaxDepth {
 					open = append(open, t)
-				} else if tooDeep == nil {
-					tooDeep = &toks[j]
+				} else if tooDeep.Type == 0 {
+					tooDeep = t
 				}
 			case "}":
 				if depth == 0 {
@@ -178,14 +213,19 @@ func (p *driver) statement() {
 	}
 done:
 	p.i = j
+	toks := p.toks
 	end := toks[j]
-	if tooDeep != nil {
+	if tooDeep.Type != 0 {
 		p.errorf(tooDeep.Pos, end.Pos, "blocks nested more than %d deep", MaxDepth)
 		return
 	}
 	if depth > 0 {
 		o := open[len(open)-1]
 		p.errorf(o.Pos, end.Pos, "'{' is never closed; expected '}'")
+		return
+	}
+	if n := j - start + dropped; n > MaxStatementTokens {
+		p.errorf(toks[start].Pos, end.Pos, "statement has %d tokens; the limit is %d", n, MaxStatementTokens)
 		return
 	}
 	seg := toks[start:j]
@@ -199,11 +239,7 @@ done:
 		}
 	}
 	if body < 0 {
-		stmt := fastStmt(seg, end)
-		if stmt == nil {
-			stmt = parse(p, stmtParser, seg, end)
-		}
-		if stmt != nil {
+		if stmt := fastOrParse(p, fastStmt(&p.arena, seg, end), stmtParser, seg, end); stmt != nil {
 			p.add(stmt)
 		}
 		return
@@ -217,10 +253,7 @@ done:
 		p.errorf(t.Pos, end.Pos, "unexpected %s after '}'; expected end of line", describe(t, end))
 		return
 	}
-	stmt := fastStmt(seg[:body+1], seg[body+1])
-	if stmt == nil {
-		stmt = parse(p, stmtParser, seg[:body+1], seg[body+1])
-	}
+	stmt := fastOrParse(p, fastStmt(&p.arena, seg[:body+1], seg[body+1]), stmtParser, seg[:body+1], seg[body+1])
 	if stmt == nil {
 		return
 	}
@@ -259,15 +292,15 @@ func (p *driver) block(stmt *ast.Stmt, toks []plexer.Token, closing plexer.Token
 		}
 		switch {
 		case stmt.Role != nil:
-			if pr := parse(p, privParser, line, end); pr != nil {
+			if pr := fastOrParse(p, fastPrivilege(&p.arena, line, end), privParser, line, end); pr != nil {
 				stmt.Role.Privileges = append(stmt.Role.Privileges, pr)
 			}
 		case stmt.Service != nil:
-			if a := parse(p, attrParser, line, end); a != nil {
+			if a := fastOrParse(p, fastAttr(&p.arena, line, end), attrParser, line, end); a != nil {
 				stmt.Service.Attrs = append(stmt.Service.Attrs, a)
 			}
 		case stmt.Database != nil:
-			if a := parse(p, attrParser, line, end); a != nil {
+			if a := fastOrParse(p, fastAttr(&p.arena, line, end), attrParser, line, end); a != nil {
 				stmt.Database.Attrs = append(stmt.Database.Attrs, a)
 			}
 		}
@@ -299,6 +332,15 @@ func parse[G any](p *driver, g *participle.Parser[G], toks []plexer.Token, end p
 
 // syntaxError turns participle's error into "expected X, found Y" in our words.
 func (p *driver) syntaxError(err error, end plexer.Token) {
+	if lx := p.lx.Diags(); len(lx) > p.nlex {
+		if p.lexLines == nil {
+			p.lexLines = map[int]bool{}
+		}
+		for _, d := range lx[p.nlex:] {
+			p.lexLines[d.Span.Start.Line] = true
+		}
+		p.nlex = len(lx)
+	}
 	if p.lexLines != nil {
 		line := end.Pos.Line
 		var pe participle.Error

@@ -112,27 +112,43 @@ func compareFamily(p *ir.Program, nps []*networkingv1.NetworkPolicy, fx *fixture
 }
 
 // checkAccounts checks spec §3: every service has a ServiceAccount (its Account, in its
-// namespace) whose token is mounted only when the service has a grant.
+// namespace) whose token is mounted only when a service using it has a grant.
 func checkAccounts(p *ir.Program, out *kubeOutput) []error {
 	sas := map[string]*corev1.ServiceAccount{}
 	for _, sa := range objectsOf[*corev1.ServiceAccount](out) {
 		sas[sa.Namespace+"/"+sa.Name] = sa
 	}
-	var errs []error
+	type account struct {
+		mount    bool
+		services []string
+	}
+	want := map[string]*account{}
+	var keys []string
 	for _, s := range p.Services {
-		account := s.Account
-		if account == "" {
-			account = s.Name
+		name := s.Account
+		if name == "" {
+			name = s.Name
 		}
-		sa, ok := sas[s.Namespace+"/"+account]
+		k := s.Namespace + "/" + name
+		if want[k] == nil {
+			want[k] = &account{}
+			keys = append(keys, k)
+		}
+		want[k].mount = want[k].mount || s.MountToken
+		want[k].services = append(want[k].services, s.Namespace+"/"+s.Name)
+	}
+	var errs []error
+	for _, k := range keys {
+		a := want[k]
+		sa, ok := sas[k]
 		if !ok {
-			errs = append(errs, fmt.Errorf("service %s/%s: no ServiceAccount %s/%s", s.Namespace, s.Name, s.Namespace, account))
+			errs = append(errs, fmt.Errorf("service %s: no ServiceAccount %s", strings.Join(a.services, ", "), k))
 			continue
 		}
 		mounted := sa.AutomountServiceAccountToken == nil || *sa.AutomountServiceAccountToken
-		if mounted != s.MountToken {
-			errs = append(errs, fmt.Errorf("ServiceAccount %s/%s: token mounted = %v, want %v (service has a grant: %v)",
-				s.Namespace, account, mounted, s.MountToken, s.MountToken))
+		if mounted != a.mount {
+			errs = append(errs, fmt.Errorf("ServiceAccount %s: token mounted = %v, want %v (a service using it has a grant: %v)",
+				k, mounted, a.mount, a.mount))
 		}
 	}
 	return errs

@@ -365,13 +365,16 @@ func mapIPBlock(b *networkingv1.IPBlock, fam family) ([]networkingv1.NetworkPoli
 			blk := &networkingv1.IPBlock{CIDR: c.String()}
 			cs := ipv4Span(c)
 			for _, e := range except {
-				if cs.contains(e) && cs != e {
-					for _, ec := range spanCIDRs(e) {
-						blk.Except = append(blk.Except, ec.String())
-					}
-				} else if e.contains(cs) {
+				in := ipSpan{max(cs.lo, e.lo), min(cs.hi, e.hi)}
+				if in.lo >= in.hi {
+					continue
+				}
+				if in == cs {
 					blk = nil // wholly excepted
 					break
+				}
+				for _, ec := range spanCIDRs(in) {
+					blk.Except = append(blk.Except, ec.String())
 				}
 			}
 			if blk != nil {

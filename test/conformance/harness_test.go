@@ -1,12 +1,16 @@
 package conformance
 
 import (
+	"fmt"
 	"io/fs"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/netc-dev/netc/backends/artifact"
 	"github.com/netc-dev/netc/compiler/ir"
@@ -229,5 +233,51 @@ func TestHarnessExpectationIsIndependent(t *testing.T) {
 	p.DNS.Enabled = false
 	if r := check(p, readTree(t, "testdata/reference")); !strings.Contains(r.String(), "shop/db -> kube-system/kube-dns TCP 53 UDP 53") {
 		t.Errorf("DNS off went unnoticed:\n%s", r)
+	}
+}
+
+// TestAddressFamilies checks the pieces that hand IPv6 to the IPv4-only analyzer.
+func TestAddressFamilies(t *testing.T) {
+	pfx := netip.MustParsePrefix
+	fam, err := newIPv6Family([]netip.Prefix{pfx("2001:db8::/32"), pfx("2001:db8:1::/48"), pfx("::/0"), pfx("10.0.0.0/8")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := func(p string) ipSpan {
+		s, ok := fam.Spans(pfx(p))
+		if !ok || len(s) != 1 {
+			t.Fatalf("Spans(%s) = %v, %v", p, s, ok)
+		}
+		return s[0]
+	}
+	all, s32, s48 := one("::/0"), one("2001:db8::/32"), one("2001:db8:1::/48")
+	if all != (ipSpan{0, ipv4End}) {
+		t.Errorf("::/0 maps to %v, want the whole IPv4 space", all)
+	}
+	if !s32.contains(s48) || s32 == s48 || !all.contains(s32) {
+		t.Errorf("containment lost: ::/0 %v, /32 %v, /48 %v", all, s32, s48)
+	}
+	if got := fam.Render(s48); got != "2001:db8:1::/48" {
+		t.Errorf("Render(/48) = %q", got)
+	}
+	if got := fam.Render(ipSpan{s32.lo, s48.lo}); got != "2001:db8::/48" {
+		t.Errorf("Render(part before /48) = %q", got)
+	}
+	if _, ok := fam.Spans(pfx("10.0.0.0/8")); ok {
+		t.Error("an IPv4 prefix belongs to the IPv6 family")
+	}
+	if _, ok := ipv4Family.Spans(pfx("2001:db8::/32")); ok {
+		t.Error("an IPv6 prefix belongs to the IPv4 family")
+	}
+	if got := spanCIDRs(ipSpan{ipv4Span(pfx("10.0.0.0/32")).lo, ipv4Span(pfx("10.0.0.2/32")).hi}); fmt.Sprint(got) != "[10.0.0.0/31 10.0.0.2/32]" {
+		t.Errorf("spanCIDRs = %v", got)
+	}
+	peers, err := mapIPBlock(&networkingv1.IPBlock{CIDR: "10.0.0.0/8", Except: []string{"10.1.0.0/16"}}, ipv4Family)
+	if err != nil || len(peers) != 1 || fmt.Sprint(peers[0].IPBlock.Except) != "[10.1.0.0/16]" {
+		t.Errorf("mapIPBlock kept except badly: %+v, %v", peers, err)
+	}
+	peers, err = mapIPBlock(&networkingv1.IPBlock{CIDR: "2001:db8::/32"}, ipv4Family)
+	if err != nil || len(peers) != 0 {
+		t.Errorf("mapIPBlock kept an IPv6 block in the IPv4 run: %+v, %v", peers, err)
 	}
 }
