@@ -34,9 +34,14 @@ bench:
 bench-compare:
 	./bench/compare.sh
 
+## fuzz: every fuzz target in turn, FUZZTIME each (crashers land in testdata/fuzz/).
 fuzz:
-	$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./lang/parser/
-	$(GO) test -run XXX -fuzz FuzzCompile -fuzztime $(FUZZTIME) ./compiler/
+	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./lang/parser/
+	$(GO) test -run XXX -fuzz '^FuzzFormat$$' -fuzztime $(FUZZTIME) ./lang/format/
+	$(GO) test -run XXX -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./compiler/
+	$(GO) test -run XXX -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) ./backends/
+	$(GO) test -run XXX -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./config/
+	$(GO) test -run XXX -fuzz '^FuzzObjectName$$' -fuzztime $(FUZZTIME) ./backends/rbac/
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
