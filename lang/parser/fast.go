@@ -22,8 +22,8 @@ import (
 // error, so diagnostics never depend on this path. To keep that promise the fast path
 // accepts only tokens of the exact type it expects (a quoted "->" is no arrow here,
 // though participle's literals would match it), gives up at the first surprise, and
-// leaves the corners where participle's bounded lookahead decides (a NAME/NAME that
-// could be a label key) to participle.
+// leaves to participle the corners where its two-token lookahead decides (a value
+// that starts NAME/NAME with no '=' after it, which participle refuses).
 
 // useFast switches the fast path on; tests switch it off to compare the two parsers.
 var useFast = true
@@ -34,7 +34,7 @@ var useFast = true
 // syntax error at the token where the fast path stopped. Well-formed programs never
 // get there (they reach participle only through rare quoted names spelled like the
 // grammar's words); hostile ones cannot make a parse take minutes.
-func fastOrParse[G any](p *driver, v *G, g *participle.Parser[G], toks []plexer.Token, end plexer.Token) *G {
+func fastOrParse[G any](p *driver, v *G, g func() *participle.Parser[G], toks []plexer.Token, end plexer.Token) *G {
 	if v != nil {
 		return v
 	}
@@ -48,7 +48,7 @@ func fastOrParse[G any](p *driver, v *G, g *participle.Parser[G], toks []plexer.
 		return nil
 	}
 	p.slow += len(toks)
-	return parse(p, g, toks, end)
+	return parse(p, g(), toks, end)
 }
 
 // arena hands out AST nodes from slabs: one allocation per slabSize nodes instead of
@@ -327,12 +327,11 @@ func (f *fastParser) stmt() *ast.Stmt {
 		if st.Assert = f.assert(); st.Assert == nil {
 			return nil
 		}
-	case t0.Value == "namespace" || t0.Value == "service" || t0.Value == "database" ||
-		t0.Value == "external" || t0.Value == "role" || t0.Value == "assert":
-		// A statement keyword not followed by a name: participle tries the flow first,
-		// then each declaration; leave the outcome to it.
-		return nil
 	default:
+		// participle tries the flow before the declarations (but for `assert NAME`), so
+		// a statement word not followed by a name (`service -> db:80`) is a flow's
+		// source; a flow that parses is what participle returns too. Declarations never
+		// hold the '->', can or cannot a flow needs, so no statement parses both ways.
 		if st.Flow = f.flow(); st.Flow == nil {
 			return nil
 		}

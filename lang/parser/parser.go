@@ -7,6 +7,7 @@ package parser
 import (
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2"
 	plexer "github.com/alecthomas/participle/v2/lexer"
@@ -31,15 +32,18 @@ const (
 )
 
 var (
-	options    = []participle.Option{participle.Lexer(lexer.Definition{}), participle.UseLookahead(2)}
-	stmtParser = participle.MustBuild[ast.Stmt](options...)
-	attrParser = participle.MustBuild[ast.Attr](options...)
-	privParser = participle.MustBuild[ast.Privilege](options...)
+	options = []participle.Option{participle.Lexer(lexer.Definition{}), participle.UseLookahead(2)}
+	// The grammars are built on first use: building them takes milliseconds that every
+	// `netc check` would pay at start, and well-formed programs never need them (the
+	// fast path in fast.go parses those).
+	stmtParser = sync.OnceValue(func() *participle.Parser[ast.Stmt] { return participle.MustBuild[ast.Stmt](options...) })
+	attrParser = sync.OnceValue(func() *participle.Parser[ast.Attr] { return participle.MustBuild[ast.Attr](options...) })
+	privParser = sync.OnceValue(func() *participle.Parser[ast.Privilege] { return participle.MustBuild[ast.Privilege](options...) })
 )
 
 // EBNF returns the grammar, for the docs: statements, then the lines of blocks.
 func EBNF() string {
-	return stmtParser.String() + "\n" + attrParser.String() + "\n" + privParser.String()
+	return stmtParser().String() + "\n" + attrParser().String() + "\n" + privParser().String()
 }
 
 // ParseFile parses one file. The returned file holds every statement that parsed; the
@@ -176,7 +180,7 @@ func (p *driver) statement() {
 	var open []plexer.Token
 	j := start
 	var tooDeep plexer.Token // the first '{' past MaxDepth
-	dropped := 0 // tokens of an over-long statement no longer buffered
+	dropped := 0             // tokens of an over-long statement no longer buffered
 	for ; ; j++ {
 		if j-start > MaxStatementTokens {
 			// The statement is refused; only where it ends matters, so stop buffering it.
