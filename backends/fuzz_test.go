@@ -1,15 +1,14 @@
 package backends_test
 
 import (
+	seedpkg "github.com/netc-dev/netc/internal/seeds"
+
 	"bytes"
-	"os"
 	"path"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
-	"golang.org/x/tools/txtar"
 	"sigs.k8s.io/yaml"
 
 	"github.com/netc-dev/netc/backends"
@@ -99,42 +98,10 @@ func checkFiles(t *testing.T, files []artifact.File) {
 	}
 }
 
-// seeds returns the .net files of examples/ and the .net sections of testdata/'s
-// txtar cases under root, each alone, and each case's files together.
+// seeds returns the shared fuzz seeds below root, failing when there are none.
 func seeds(tb testing.TB, root string) [][]byte {
 	tb.Helper()
-	var out [][]byte
-	for _, dir := range []string{"examples", "testdata"} {
-		filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			switch {
-			case strings.HasSuffix(p, ".net"):
-				if b, err := os.ReadFile(p); err == nil {
-					out = append(out, b)
-				}
-			case strings.HasSuffix(p, ".txtar"):
-				a, err := txtar.ParseFile(p)
-				if err != nil {
-					return nil
-				}
-				var all []byte
-				n := 0
-				for _, f := range a.Files {
-					if strings.HasSuffix(f.Name, ".net") {
-						out = append(out, f.Data)
-						all = append(all, f.Data...)
-						n++
-					}
-				}
-				if n > 1 {
-					out = append(out, all)
-				}
-			}
-			return nil
-		})
-	}
+	out := seedpkg.Inputs(root)
 	if len(out) == 0 {
 		tb.Fatal("no seeds under examples/ or testdata/")
 	}

@@ -1,13 +1,12 @@
 package compiler_test
 
 import (
-	"os"
+	seedpkg "github.com/netc-dev/netc/internal/seeds"
+
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"golang.org/x/tools/txtar"
 
 	"github.com/netc-dev/netc/compiler"
 	"github.com/netc-dev/netc/compiler/ir"
@@ -71,42 +70,10 @@ func checkDiags(t *testing.T, src []byte, diags diag.List) {
 	}
 }
 
-// seeds returns the .net files of examples/ and the .net sections of testdata/'s
-// txtar cases under root, each alone, and each case's files together.
+// seeds returns the shared fuzz seeds below root, failing when there are none.
 func seeds(tb testing.TB, root string) [][]byte {
 	tb.Helper()
-	var out [][]byte
-	for _, dir := range []string{"examples", "testdata"} {
-		filepath.WalkDir(filepath.Join(root, dir), func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			switch {
-			case strings.HasSuffix(path, ".net"):
-				if b, err := os.ReadFile(path); err == nil {
-					out = append(out, b)
-				}
-			case strings.HasSuffix(path, ".txtar"):
-				a, err := txtar.ParseFile(path)
-				if err != nil {
-					return nil
-				}
-				var all []byte
-				n := 0
-				for _, f := range a.Files {
-					if strings.HasSuffix(f.Name, ".net") {
-						out = append(out, f.Data)
-						all = append(all, f.Data...)
-						n++
-					}
-				}
-				if n > 1 {
-					out = append(out, all)
-				}
-			}
-			return nil
-		})
-	}
+	out := seedpkg.Inputs(root)
 	if len(out) == 0 {
 		tb.Fatal("no seeds under examples/ or testdata/")
 	}

@@ -1,14 +1,14 @@
 package parser
 
 import (
-	"os"
+	"github.com/netc-dev/netc/internal/seeds"
+
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	plexer "github.com/alecthomas/participle/v2/lexer"
-	"golang.org/x/tools/txtar"
 
 	"github.com/netc-dev/netc/lang/lexer"
 )
@@ -259,35 +259,12 @@ func trimSeps(toks []plexer.Token) []plexer.Token {
 	return toks
 }
 
-// seedFiles returns every .net file of examples/ and every .net section of the
-// txtar cases under testdata/, by name.
+// seedFiles returns the shared seed files by name.
 func seedFiles(tb testing.TB) map[string][]byte {
 	tb.Helper()
 	out := map[string][]byte{}
-	root := filepath.Join("..", "..")
-	for _, dir := range []string{"examples", "testdata"} {
-		filepath.WalkDir(filepath.Join(root, dir), func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			switch {
-			case strings.HasSuffix(path, ".net"):
-				if b, err := os.ReadFile(path); err == nil {
-					out[path] = b
-				}
-			case strings.HasSuffix(path, ".txtar"):
-				a, err := txtar.ParseFile(path)
-				if err != nil {
-					return nil
-				}
-				for _, f := range a.Files {
-					if strings.HasSuffix(f.Name, ".net") {
-						out[path+"/"+f.Name] = f.Data
-					}
-				}
-			}
-			return nil
-		})
+	for _, f := range seeds.Files(filepath.Join("..", "..")) {
+		out[f.Name] = f.Data
 	}
 	return out
 }
