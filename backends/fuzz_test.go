@@ -1,8 +1,6 @@
 package backends_test
 
 import (
-	seedpkg "github.com/netc-dev/netc/internal/seeds"
-
 	"bytes"
 	"path"
 	"runtime"
@@ -14,6 +12,7 @@ import (
 	"github.com/netc-dev/netc/backends"
 	"github.com/netc-dev/netc/backends/artifact"
 	"github.com/netc-dev/netc/compiler"
+	seedpkg "github.com/netc-dev/netc/internal/seeds"
 )
 
 // FuzzBuild runs the whole pipeline, source to every backend, on arbitrary input: no

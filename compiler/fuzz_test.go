@@ -1,8 +1,6 @@
 package compiler_test
 
 import (
-	seedpkg "github.com/netc-dev/netc/internal/seeds"
-
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +9,7 @@ import (
 	"github.com/netc-dev/netc/compiler"
 	"github.com/netc-dev/netc/compiler/ir"
 	"github.com/netc-dev/netc/diag"
+	seedpkg "github.com/netc-dev/netc/internal/seeds"
 )
 
 // FuzzCompile compiles arbitrary source: no panic; a program exactly when there are no

@@ -1,8 +1,6 @@
 package parser
 
 import (
-	"github.com/netc-dev/netc/internal/seeds"
-
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -10,6 +8,7 @@ import (
 
 	plexer "github.com/alecthomas/participle/v2/lexer"
 
+	"github.com/netc-dev/netc/internal/seeds"
 	"github.com/netc-dev/netc/lang/lexer"
 )
 
