@@ -45,13 +45,17 @@ var stages = []stage{
 // diagnostics hold errors; diagnostics are sorted.
 func Compile(srcs []Source, opts Options) (*ir.Program, diag.List) {
 	files := make([]*ast.File, 0, len(srcs))
+	data := make(map[string][]byte, len(srcs))
 	var diags diag.List
 	for _, s := range srcs {
 		f, d := parser.ParseFile(s.Name, s.Data)
 		diags = append(diags, d...)
 		files = append(files, f)
+		data[s.Name] = s.Data
 	}
-	return compileFiles(files, diags, opts)
+	prog, diags := compileFiles(files, diags, opts)
+	trimSpans(diags, files, data)
+	return prog, diags
 }
 
 // CompileFiles compiles already parsed files (for tools that hold an AST).
