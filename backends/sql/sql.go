@@ -72,6 +72,13 @@ func plans(p *ir.Program) []*plan {
 		}
 		return pl
 	}
+	// Every declared database gets a script, even with no role left: applying it takes
+	// away what the roles netc declared there before still hold (PostgreSQL tracks them).
+	for _, db := range p.Databases {
+		if db != nil && db.Declared {
+			get(db)
+		}
+	}
 	for _, r := range p.Roles {
 		if r != nil && r.Database != nil {
 			get(r.Database).roles = append(get(r.Database).roles, r)

@@ -227,12 +227,20 @@ func TestMySQLStatements(t *testing.T) {
 	}
 }
 
-func TestNoScriptWithoutRolesOrLogins(t *testing.T) {
+// A declared database with no role left still gets its script, so applying it takes
+// away what the roles netc declared there before hold; an undeclared one (known only
+// from a role that is gone) gets none.
+func TestScriptWithoutRolesOrLogins(t *testing.T) {
 	b := newBuilder()
 	b.database("shop", "db", ir.Postgres, "db")
+	implicit := b.database("shop", "other", ir.Postgres, "other")
+	implicit.Declared = false
 	files, d := Emit(b.p)
-	if len(files) != 0 || len(d) != 0 {
-		t.Errorf("got %d files, %v; want none", len(files), d)
+	if len(d) != 0 || len(files) != 1 || files[0].Path != "sql/shop/db.postgres.sql" {
+		t.Fatalf("got %d files, %v; want exactly sql/shop/db.postgres.sql", len(files), d)
+	}
+	if !strings.Contains(string(files[0].Data), "netc: role of database") {
+		t.Errorf("the script does not converge netc's former roles:\n%s", files[0].Data)
 	}
 }
 
@@ -276,7 +284,7 @@ func TestSeveralDatabases(t *testing.T) {
 	for _, f := range files {
 		paths = append(paths, f.Path)
 	}
-	if want := []string{"sql/a/pg.postgres.sql", "sql/b/ma.mariadb.sql"}; !slices.Equal(paths, want) {
+	if want := []string{"sql/a/pg.postgres.sql", "sql/b/ma.mariadb.sql", "sql/c/empty.mysql.sql"}; !slices.Equal(paths, want) {
 		t.Errorf("paths %v, want %v", paths, want)
 	}
 }
