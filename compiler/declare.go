@@ -470,7 +470,11 @@ func (c *compiler) cidrs(span diag.Span, items []*ast.Item) []netip.Prefix {
 			if a, aerr := netip.ParseAddr(it.CIDR); aerr == nil {
 				c.errorf(it.Span(), "CIDR %s has no prefix length; write %s/%d for one address", it.CIDR, it.CIDR, a.BitLen())
 			} else {
-				c.errorf(it.Span(), "invalid CIDR %s", it.CIDR)
+				why := err.Error()
+				if i := strings.LastIndex(why, ": "); i >= 0 {
+					why = why[i+2:]
+				}
+				c.errorf(it.Span(), "invalid CIDR %s: %s", it.CIDR, why)
 			}
 			continue
 		}
