@@ -44,7 +44,7 @@ func (c *compiler) collectWaivers(f *ast.File) {
 		}
 		for _, id := range strings.Split(fields[0], ",") {
 			if ruleByID(id) == nil {
-				c.errorf(cm.Span, "waiver names unknown rule %q; `netc rules` lists them", id)
+				c.errorf(cm.Span, "waiver names unknown rule %q; %s", id, didYouMean(id))
 				continue
 			}
 			if c.waivers == nil {
@@ -98,7 +98,7 @@ func (c *compiler) checkConfig() {
 	}
 	for _, s := range c.cfg.Rules {
 		if _, ok := c.severity[s.ID]; !ok {
-			c.errorf(s.Span, "unknown rule %q; `netc rules` lists them", s.ID)
+			c.errorf(s.Span, "unknown rule %q; %s", s.ID, didYouMean(s.ID))
 			continue
 		}
 		c.severity[s.ID] = s.Severity
@@ -136,4 +136,40 @@ func (c *compiler) runRules() {
 			}
 		}
 	}
+}
+
+// didYouMean suggests the rule id nearest to id ("did you mean any-port?"), or points
+// at `netc rules` when none is close.
+func didYouMean(id string) string {
+	best, bestD := "", 3
+	for _, r := range Rules() {
+		if d := editDistance(id, r.ID); d < bestD {
+			best, bestD = r.ID, d
+		}
+	}
+	if best == "" {
+		return "`netc rules` lists them"
+	}
+	return "did you mean " + best + "?"
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
