@@ -141,35 +141,12 @@ func (c *compiler) runRules() {
 // didYouMean suggests the rule id nearest to id ("did you mean any-port?"), or points
 // at `netc rules` when none is close.
 func didYouMean(id string) string {
-	best, bestD := "", 3
+	ids := make([]string, 0, len(Rules()))
 	for _, r := range Rules() {
-		if d := editDistance(id, r.ID); d < bestD {
-			best, bestD = r.ID, d
-		}
+		ids = append(ids, r.ID)
 	}
-	if best == "" {
-		return "`netc rules` lists them"
+	if best := diag.Closest(id, 3, ids...); best != "" {
+		return "did you mean " + best + "?"
 	}
-	return "did you mean " + best + "?"
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return "`netc rules` lists them"
 }

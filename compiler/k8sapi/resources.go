@@ -7,6 +7,8 @@
 package k8sapi
 
 import (
+	"github.com/netc-dev/netc/diag"
+
 	"fmt"
 	"strings"
 )
@@ -360,7 +362,7 @@ func Lookup(name string) (Resource, error) {
 	// A group one or two edits from a built-in one that has this resource is a typo,
 	// not a custom resource: networkpolicies.networking.k8s.i.
 	for _, g := range groups {
-		if _, ok := byGroupResource[groupResource{g, res}]; ok && distance(g, group, 3) <= 2 {
+		if _, ok := byGroupResource[groupResource{g, res}]; ok && diag.EditDistance(g, group, 3) <= 2 {
 			return Resource{}, fmt.Errorf("unknown API group %q in %q (did you mean %s.%s?)", group, name, res, g)
 		}
 	}
@@ -386,7 +388,7 @@ func checkGroup(group string) error {
 	if !strings.Contains(group, ".") {
 		best, d := "", 3
 		for _, g := range groups {
-			if dd := distance(g, group, d); dd < d {
+			if dd := diag.EditDistance(g, group, d); dd < d {
 				best, d = g, dd
 			}
 		}
@@ -417,7 +419,7 @@ func suggest(name string) string {
 	limit := min(len(name)/4+1, 3)
 	best, bestD := "", limit+1
 	try := func(s string) {
-		if d := distance(s, name, bestD); d < bestD {
+		if d := diag.EditDistance(s, name, bestD); d < bestD {
 			best, bestD = s, d
 		}
 	}
@@ -441,36 +443,6 @@ func suggest(name string) string {
 		return ""
 	}
 	return best
-}
-
-// distance is the Levenshtein distance between a and b, or any value >= max once it is
-// known to reach max (the search only wants close matches).
-func distance(a, b string, max int) int {
-	if d := len(a) - len(b); d >= max || -d >= max {
-		return max
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin >= max {
-			return max
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // isLabel reports whether s is a DNS-1123 label (lower-case alphanumerics and '-',

@@ -161,31 +161,6 @@ func TestNamespaced(t *testing.T) {
 	}
 }
 
-func TestDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0},
-		{"pods", "pods", 0},
-		{"pod", "pods", 1},
-		{"kitten", "sitting", 3},
-		{"deploymnts", "deployments", 1},
-		{"abc", "xyz", 3},
-	}
-	for _, tt := range tests {
-		if got := distance(tt.a, tt.b, 10); got != tt.want {
-			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-		if got := distance(tt.b, tt.a, 10); got != tt.want {
-			t.Errorf("distance(%q, %q) = %d, want %d", tt.b, tt.a, got, tt.want)
-		}
-	}
-	if got := distance("abcdef", "uvwxyz", 2); got < 2 {
-		t.Errorf("capped distance = %d, want >= 2", got)
-	}
-}
-
 func TestResourceString(t *testing.T) {
 	for in, want := range map[string]string{
 		"pods":                         "pods",

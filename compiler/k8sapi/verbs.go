@@ -1,6 +1,8 @@
 package k8sapi
 
 import (
+	"github.com/netc-dev/netc/diag"
+
 	"cmp"
 	"fmt"
 	"slices"
@@ -142,7 +144,7 @@ func unknownVerb(v string) error {
 	cands := append(slices.Clone(Verbs), View, Edit, Deploy)
 	best, bestD := "", min(len(v)/3+1, 3)+1
 	for _, c := range cands {
-		if d := distance(c, v, bestD); d < bestD {
+		if d := diag.EditDistance(c, v, bestD); d < bestD {
 			best, bestD = c, d
 		}
 	}
