@@ -99,9 +99,6 @@ func (c *compiler) privilege(db *ir.Database, p *ast.Privilege) []ir.Privilege {
 	var out []ir.Privilege
 	for _, a := range p.Actions {
 		act := strings.ToUpper(a.Value)
-		if act == "ALL PRIVILEGES" {
-			act = "ALL"
-		}
 		if !contains(allowed, act) {
 			c.errorf(a.Span(), "%s is not a privilege on a %s in %s; expected one of %s", a.Value, kind, db.Engine, strings.Join(allowed, ", "))
 			continue
