@@ -15,13 +15,21 @@ import (
 // name: `assert a -> b:80` holds when an intent from a to b opens port 80.
 func (c *compiler) assertions() {
 	var eval *k8sapi.Evaluator
+	var paths map[[2]*ir.Peer][]*ir.Edge // the edges of each (from, to), in IR order
 	for _, st := range c.stmts {
 		a := st.s.Assert
 		if a == nil {
 			continue
 		}
 		if a.Reach != nil {
-			c.assertReach(st.ns, a)
+			if paths == nil {
+				paths = map[[2]*ir.Peer][]*ir.Edge{}
+				for _, e := range c.prog.Edges {
+					k := [2]*ir.Peer{e.From, e.To}
+					paths[k] = append(paths[k], e)
+				}
+			}
+			c.assertReach(st.ns, a, paths)
 			continue
 		}
 		if eval == nil {
@@ -31,7 +39,7 @@ func (c *compiler) assertions() {
 	}
 }
 
-func (c *compiler) assertReach(ns string, a *ast.Assert) {
+func (c *compiler) assertReach(ns string, a *ast.Assert, paths map[[2]*ir.Peer][]*ir.Edge) {
 	span := ast.Span(a.Pos, a.EndPos)
 	if a.Kind != nil {
 		c.errorf(a.Kind.Span(), "unexpected %q: reachability assertions name services, not subject kinds", a.Kind.Value)
@@ -46,12 +54,7 @@ func (c *compiler) assertReach(ns string, a *ast.Assert) {
 	if !ok {
 		return
 	}
-	var edges []*ir.Edge
-	for _, e := range c.prog.Edges {
-		if e.From == from && e.To == to {
-			edges = append(edges, e)
-		}
-	}
+	edges := paths[[2]*ir.Peer{from, to}]
 	path := from.Key() + " -> " + to.Key()
 	if a.Reach.Not {
 		for _, e := range edges {

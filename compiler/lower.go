@@ -81,9 +81,9 @@ func (c *compiler) lookup(ns string, r *ast.Ref, create bool) *ir.Peer {
 			p = &ir.Peer{Kind: ir.PeerCIDRs, CIDRs: d.CIDRs, Database: d}
 		}
 	} else if e, ok := c.externals[k]; ok {
-		p = &ir.Peer{Kind: ir.PeerCIDRs, CIDRs: e.CIDRs, External: e}
+		p = c.externalPeer(e)
 	} else if e, ok := c.externalByName[name]; ok && r.Second == nil {
-		p = c.lookup(e.Namespace, &ast.Ref{First: &ast.Name{Value: e.Name}}, false)
+		p = c.externalPeer(e)
 	} else if !create {
 		c.errorf(r.Span(), "unknown name %q: no service, database or external is called that in namespace %q", name, ns)
 		return nil
@@ -96,6 +96,18 @@ func (c *compiler) lookup(ns string, r *ast.Ref, create bool) *ir.Peer {
 		p = &ir.Peer{Kind: ir.PeerPods, Namespace: ns, Labels: s.Labels, Service: s}
 	}
 	c.peers[k] = p
+	return p
+}
+
+// externalPeer is the one peer of external e, whichever name found it, so paths to it
+// compare equal however they were written.
+func (c *compiler) externalPeer(e *ir.External) *ir.Peer {
+	k := key(e.Namespace, e.Name)
+	p, ok := c.peers[k]
+	if !ok {
+		p = &ir.Peer{Kind: ir.PeerCIDRs, CIDRs: e.CIDRs, External: e}
+		c.peers[k] = p
+	}
 	return p
 }
 

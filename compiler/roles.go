@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/netc-dev/netc/compiler/ir"
@@ -99,7 +100,7 @@ func (c *compiler) privilege(db *ir.Database, p *ast.Privilege) []ir.Privilege {
 	var out []ir.Privilege
 	for _, a := range p.Actions {
 		act := strings.ToUpper(a.Value)
-		if !contains(allowed, act) {
+		if !slices.Contains(allowed, act) {
 			c.errorf(a.Span(), "%s is not a privilege on a %s in %s; expected one of %s", a.Value, kind, db.Engine, strings.Join(allowed, ", "))
 			continue
 		}
@@ -129,13 +130,4 @@ func (c *compiler) privilege(db *ir.Database, p *ast.Privilege) []ir.Privilege {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

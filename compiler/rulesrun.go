@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -8,14 +9,11 @@ import (
 	"github.com/netc-dev/netc/lang/ast"
 )
 
+// ruleTable is every rule, in the order `netc rules` lists them.
+var ruleTable = slices.Concat(netRules, rbacRules, sqlRules)
+
 // Rules returns the rule table, in the order `netc rules` lists it.
-func Rules() []Rule {
-	out := make([]Rule, 0, len(netRules)+len(sqlRules)+len(rbacRules))
-	out = append(out, netRules...)
-	out = append(out, rbacRules...)
-	out = append(out, sqlRules...)
-	return out
-}
+func Rules() []Rule { return slices.Clone(ruleTable) }
 
 // waiver is one `# netc:allow RULE[,RULE] reason` comment.
 type waiver struct {
@@ -43,7 +41,7 @@ func (c *compiler) collectWaivers(f *ast.File) {
 				Message: "waiver of " + fields[0] + " gives no reason; write `# netc:allow RULE-ID reason` so reviewers know why"})
 		}
 		for _, id := range strings.Split(fields[0], ",") {
-			if ruleByID(id) == nil {
+			if _, known := c.severity[id]; !known {
 				c.errorf(cm.Span, "waiver names unknown rule %q; %s", id, didYouMean(id))
 				continue
 			}
@@ -58,15 +56,6 @@ func (c *compiler) collectWaivers(f *ast.File) {
 			lines[cm.Span.Start.Line] = append(lines[cm.Span.Start.Line], &waiver{rule: id, span: cm.Span})
 		}
 	}
-}
-
-func ruleByID(id string) *Rule {
-	for _, r := range Rules() {
-		if r.ID == id {
-			return &r
-		}
-	}
-	return nil
 }
 
 // waived reports whether rule is waived on the line where span starts, and marks the
@@ -93,7 +82,7 @@ func (c *compiler) waivedAt(span diag.Span) []string {
 // checkConfig applies netc.hcl's rule severities, reporting unknown rule ids.
 func (c *compiler) checkConfig() {
 	c.severity = map[string]diag.Severity{}
-	for _, r := range Rules() {
+	for _, r := range ruleTable {
 		c.severity[r.ID] = r.Severity
 	}
 	for _, s := range c.cfg.Rules {
@@ -120,16 +109,17 @@ func (r reporter) Report(span diag.Span, msg string, related ...diag.Related) {
 }
 
 func (c *compiler) runRules() {
-	for _, r := range Rules() {
-		if r.Check == nil || c.severity[r.ID] == diag.Off {
+	for i := range ruleTable {
+		r := &ruleTable[i]
+		if c.severity[r.ID] == diag.Off {
 			continue
 		}
-		r.Check(c.prog, reporter{c, &r})
+		r.Check(c.prog, reporter{c, r})
 	}
 	for _, lines := range c.waivers {
 		for _, ws := range lines {
 			for _, w := range ws {
-				if !w.used && w.rule != "" && ruleByID(w.rule).Check != nil && c.severity[w.rule] != diag.Off {
+				if !w.used && c.severity[w.rule] != diag.Off {
 					c.diags.Add(diag.Diagnostic{Severity: diag.Warning, Span: w.span,
 						Message: "waiver of " + w.rule + " matches no finding on this line; remove it"})
 				}
@@ -141,8 +131,8 @@ func (c *compiler) runRules() {
 // didYouMean suggests the rule id nearest to id ("did you mean any-port?"), or points
 // at `netc rules` when none is close.
 func didYouMean(id string) string {
-	ids := make([]string, 0, len(Rules()))
-	for _, r := range Rules() {
+	ids := make([]string, 0, len(ruleTable))
+	for _, r := range ruleTable {
 		ids = append(ids, r.ID)
 	}
 	if best := diag.Closest(id, 3, ids...); best != "" {
