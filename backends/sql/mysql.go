@@ -209,19 +209,7 @@ func mysqlScript(pl *plan) []byte {
 		}
 	}
 
-	var members [][]string // login, role
-	for _, l := range pl.logins {
-		who := "Login " + myAccount(l.Name) + serviceNote(l)
-		w("", "-- "+who+": member of exactly these of netc's roles.")
-		names := loginRoleNames(l)
-		if len(names) == 0 {
-			w("-- (none)")
-		}
-		for _, rn := range names {
-			w("GRANT " + myIdent(rn) + " TO " + myAccount(l.Name) + ";")
-			members = append(members, []string{l.Name, rn})
-		}
-	}
+	members := writeMemberships(w, pl.logins, myAccount, myIdent)
 
 	var declaredRoles, allRoles, logins []string
 	for _, r := range roles {

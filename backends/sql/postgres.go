@@ -140,19 +140,7 @@ func postgresScript(pl *plan) []byte {
 		}
 	}
 
-	var members [][]string // login, role
-	for _, l := range pl.logins {
-		who := "Login " + pgIdent(l.Name) + serviceNote(l)
-		w("", "-- "+who+": member of exactly these of netc's roles.")
-		names := loginRoleNames(l)
-		if len(names) == 0 {
-			w("-- (none)")
-		}
-		for _, rn := range names {
-			w("GRANT " + pgIdent(rn) + " TO " + pgIdent(l.Name) + ";")
-			members = append(members, []string{l.Name, rn})
-		}
-	}
+	members := writeMemberships(w, pl.logins, pgIdent, pgIdent)
 
 	var declaredRoles, impliedRoles, logins []string
 	for _, r := range roles {

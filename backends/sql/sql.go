@@ -232,6 +232,25 @@ func serviceNote(l *ir.Login) string {
 	return " (service " + l.Service.Namespace + "/" + l.Service.Name + ")"
 }
 
+// writeMemberships writes, for each login, the GRANTs that make it a member of its roles,
+// with the dialect's quoting of accounts and roles, and returns the (login, role) pairs
+// the converge step keeps.
+func writeMemberships(w func(lines ...string), logins []*ir.Login, account, role func(string) string) [][]string {
+	var members [][]string
+	for _, l := range logins {
+		w("", "-- Login "+account(l.Name)+serviceNote(l)+": member of exactly these of netc's roles.")
+		names := loginRoleNames(l)
+		if len(names) == 0 {
+			w("-- (none)")
+		}
+		for _, rn := range names {
+			w("GRANT " + role(rn) + " TO " + account(l.Name) + ";")
+			members = append(members, []string{l.Name, rn})
+		}
+	}
+	return members
+}
+
 // loginRoleNames is the sorted, de-duplicated names of a login's roles.
 func loginRoleNames(l *ir.Login) []string {
 	names := make([]string, 0, len(l.Roles))
