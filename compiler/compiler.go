@@ -58,11 +58,6 @@ func Compile(srcs []Source, opts Options) (*ir.Program, diag.List) {
 	return prog, diags
 }
 
-// CompileFiles compiles already parsed files (for tools that hold an AST).
-func CompileFiles(files []*ast.File, opts Options) (*ir.Program, diag.List) {
-	return compileFiles(files, nil, opts)
-}
-
 func compileFiles(files []*ast.File, diags diag.List, opts Options) (*ir.Program, diag.List) {
 	c := newCompiler(opts)
 	c.files = files
