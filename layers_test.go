@@ -22,6 +22,7 @@ var layers = map[string][]string{
 	"compiler": {"diag", "lang", "config", "compiler"},
 	"backends": {"diag", "config", "compiler", "backends"},
 	"internal": {"diag", "backends", "internal"},
+	"engine":   {"diag", "config", "compiler", "backends", "engine"},
 	"cmd":      {"diag", "lang", "config", "compiler", "backends", "internal", "cmd"},
 	"bench":    {"diag", "lang", "config", "compiler", "backends", "internal", "bench"},
 }

@@ -1,0 +1,254 @@
+package engine
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// Endpoint is one end of a connection: a workload, or a set of addresses outside the
+// cluster (exactly one is set).
+type Endpoint struct {
+	Workload *Workload
+	IPs      IPSet
+}
+
+// String is netpol-analyzer's name: NS/NAME[KIND], or the address ranges
+// "10.0.0.0-10.255.255.255" (comma-separated when there are several).
+func (e Endpoint) String() string {
+	if e.Workload != nil {
+		return e.Workload.String()
+	}
+	parts := make([]string, len(e.IPs))
+	for i, r := range e.IPs {
+		parts[i] = r.Lo.String() + "-" + r.Hi.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// Namespace is the workload's namespace, or "" for addresses.
+func (e Endpoint) Namespace() string {
+	if e.Workload != nil {
+		return e.Workload.Namespace
+	}
+	return ""
+}
+
+// Connection is what one endpoint may open to another.
+type Connection struct {
+	Src, Dst Endpoint
+	Conn     Conn
+}
+
+// Map is the whole connectivity of a cluster.
+type Map struct {
+	// Connections are the pairs with something allowed, sorted by source then
+	// destination name. Like netpol-analyzer's list, it leaves out a workload's traffic
+	// to itself and traffic between two address ranges; an address range is one part
+	// of the partition of the address space the policies' ipBlocks make (sources by
+	// ingress ipBlocks, destinations by egress ipBlocks).
+	Connections []Connection
+	Workloads   []*Workload
+	Namespaces  []*Namespace
+}
+
+// Map computes the connectivity map. Its work is proportional to the pairs it
+// examines: every pair a source's egress rules reach (all workloads for a source no
+// egress policy selects), plus every workload for each address range.
+func (c *Cluster) Map() *Map {
+	c.finish()
+	ix := c.ix
+	m := &Map{Workloads: c.Workloads, Namespaces: c.Namespaces}
+	n := len(c.Workloads)
+	stamp := make([]int, n)
+	for i := range stamp {
+		stamp[i] = -1
+	}
+	var cand []int
+	for _, s := range c.Workloads {
+		cand = cand[:0]
+		all := !ix.egCaptured[s.id]
+		if !all {
+			for _, r := range ix.egRules[s.id] {
+				if r.anyPeer {
+					all = true
+					break
+				}
+				for _, id := range r.matched {
+					if stamp[id] != s.id {
+						stamp[id] = s.id
+						cand = append(cand, id)
+					}
+				}
+			}
+		}
+		if all {
+			cand = cand[:0]
+			for id := range n {
+				cand = append(cand, id)
+			}
+		}
+		src := Endpoint{Workload: s}
+		for _, id := range cand {
+			if id == s.id {
+				continue
+			}
+			d := Endpoint{Workload: c.Workloads[id]}
+			conn := ix.egress(s, d, nil)
+			if conn.IsEmpty() {
+				continue
+			}
+			conn = conn.Intersect(ix.ingress(src, d.Workload, nil))
+			if !conn.IsEmpty() {
+				m.Connections = append(m.Connections, Connection{src, d, conn})
+			}
+		}
+		for _, b := range ix.dstBlocks {
+			d := Endpoint{IPs: b}
+			if conn := ix.egress(s, d, nil); !conn.IsEmpty() {
+				m.Connections = append(m.Connections, Connection{src, d, conn})
+			}
+		}
+	}
+	for _, b := range ix.srcBlocks {
+		src := Endpoint{IPs: b}
+		for _, d := range c.Workloads {
+			if conn := ix.ingress(src, d, nil); !conn.IsEmpty() {
+				m.Connections = append(m.Connections, Connection{src, Endpoint{Workload: d}, conn})
+			}
+		}
+	}
+	keys := make([][2]string, len(m.Connections))
+	for i, x := range m.Connections {
+		keys[i] = [2]string{x.Src.String(), x.Dst.String()}
+	}
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		return cmp.Or(strings.Compare(keys[a][0], keys[b][0]), strings.Compare(keys[a][1], keys[b][1]))
+	})
+	sorted := make([]Connection, len(order))
+	for i, j := range order {
+		sorted[i] = m.Connections[j]
+	}
+	m.Connections = sorted
+	return m
+}
+
+// RuleMatch is a rule that applies to a pair, with what it allows for that pair.
+type RuleMatch struct {
+	Rule *Rule
+	Conn Conn
+}
+
+// matches reports whether the rule's peers include e.
+func (r *Rule) matches(e Endpoint) bool {
+	if r.anyPeer {
+		return true
+	}
+	if e.Workload != nil {
+		return has(r.matched, e.Workload.id)
+	}
+	return len(e.IPs) > 0 && e.IPs.subsetOf(r.ips)
+}
+
+// portsTo is what the rule allows to destination dst (nil for addresses, which have no
+// named ports).
+func (r *Rule) portsTo(dst *Workload) Conn {
+	if r.anyPort {
+		return AllConns()
+	}
+	c := r.conn
+	if dst != nil {
+		for _, np := range r.named {
+			if proto, port, ok := dst.namedPort(np.name); ok && proto == np.proto {
+				c[proto] = c[proto].union(single(port, port))
+			}
+		}
+	}
+	return c
+}
+
+// egress is what the egress policies of s allow to d; every connection when none
+// selects s. trace, when set, collects the rules that match.
+func (ix *index) egress(s *Workload, d Endpoint, trace *[]RuleMatch) Conn {
+	if !ix.egCaptured[s.id] {
+		return AllConns()
+	}
+	var c Conn
+	for _, r := range ix.egRules[s.id] {
+		if r.matches(d) {
+			rc := r.portsTo(d.Workload)
+			if trace != nil {
+				*trace = append(*trace, RuleMatch{r, rc})
+			}
+			c = c.Union(rc)
+		}
+	}
+	return c
+}
+
+// ingress is what the ingress policies of d allow from s; every connection when none
+// selects d.
+func (ix *index) ingress(s Endpoint, d *Workload, trace *[]RuleMatch) Conn {
+	if !ix.inCaptured[d.id] {
+		return AllConns()
+	}
+	var c Conn
+	for _, r := range ix.inRules[d.id] {
+		if r.matches(s) {
+			rc := r.portsTo(d)
+			if trace != nil {
+				*trace = append(*trace, RuleMatch{r, rc})
+			}
+			c = c.Union(rc)
+		}
+	}
+	return c
+}
+
+// Side is one direction's verdict on a pair: the egress of the source or the ingress
+// of the destination.
+type Side struct {
+	// Subject is the workload the direction is about; nil for addresses, which no
+	// policy selects.
+	Subject *Workload
+	// Policies are those that select Subject in this direction; none means the
+	// direction is not isolated and allows everything.
+	Policies []*Policy
+	// Rules are the rules of Policies whose peers include the other end.
+	Rules []RuleMatch
+	Conn  Conn
+}
+
+// Explanation is why a pair is allowed what it is.
+type Explanation struct {
+	Src, Dst        Endpoint
+	Egress, Ingress Side
+	Allowed         Conn
+}
+
+// Explain decides one pair and says why.
+func (c *Cluster) Explain(src, dst Endpoint) *Explanation {
+	c.finish()
+	ix := c.ix
+	e := &Explanation{Src: src, Dst: dst}
+	if src.Workload != nil {
+		e.Egress.Subject = src.Workload
+		e.Egress.Policies = ix.egPolicies[src.Workload.id]
+		e.Egress.Conn = ix.egress(src.Workload, dst, &e.Egress.Rules)
+	} else {
+		e.Egress.Conn = AllConns()
+	}
+	if dst.Workload != nil {
+		e.Ingress.Subject = dst.Workload
+		e.Ingress.Policies = ix.inPolicies[dst.Workload.id]
+		e.Ingress.Conn = ix.ingress(src, dst.Workload, &e.Ingress.Rules)
+	} else {
+		e.Ingress.Conn = AllConns()
+	}
+	e.Allowed = e.Egress.Conn.Intersect(e.Ingress.Conn)
+	return e
+}
