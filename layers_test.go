@@ -23,7 +23,7 @@ var layers = map[string][]string{
 	"backends": {"diag", "config", "compiler", "backends"},
 	"internal": {"diag", "backends", "internal"},
 	"engine":   {"diag", "config", "compiler", "backends", "engine"},
-	"cmd":      {"diag", "lang", "config", "compiler", "backends", "internal", "cmd"},
+	"cmd":      {"diag", "lang", "config", "compiler", "backends", "internal", "engine", "cmd"},
 	"bench":    {"diag", "lang", "config", "compiler", "backends", "internal", "bench"},
 }
 
