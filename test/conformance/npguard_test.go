@@ -405,3 +405,47 @@ func compareWithAnalyzer(t *testing.T, what string, objs []runtime.Object) {
 		t.Errorf("%s: the analyzer lists no connection: nothing compared", what)
 	}
 }
+
+// TestEngineSemanticsCases runs netpol-analyzer on the engine's hand-written clusters
+// (engine/testdata/semantics): its list must be the map the case wants, the one the
+// engine's own test demands.
+func TestEngineSemanticsCases(t *testing.T) {
+	paths, err := filepath.Glob("../../engine/testdata/semantics/*.txtar")
+	if err != nil || len(paths) < 5 {
+		t.Fatalf("found %d cases: %v", len(paths), err)
+	}
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			ar, err := txtar.ParseFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			var want string
+			for _, f := range ar.Files {
+				if f.Name == "want" {
+					want = string(f.Data)
+					continue
+				}
+				if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			log := &analyzerLog{}
+			ca := connlist.NewConnlistAnalyzer(connlist.WithLogger(log), connlist.WithOutputFormat("txt"))
+			conns, _, err := ca.ConnlistFromDirPath(dir)
+			if err != nil || len(log.errors) > 0 {
+				t.Fatalf("netpol-analyzer: %v %v", err, log.errors)
+			}
+			got, err := ca.ConnectionsListToString(conns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			missing, extra := lineDiff(sortedLines(want), sortedLines(got))
+			if len(missing)+len(extra) > 0 {
+				t.Errorf("netpol-analyzer disagrees with the case:\n  only the case: %s\n  only the analyzer: %s",
+					strings.Join(missing, "\n    "), strings.Join(extra, "\n    "))
+			}
+		})
+	}
+}
