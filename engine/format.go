@@ -15,8 +15,8 @@ var Formats = []string{"txt", "json", "csv", "md", "dot", "mermaid"}
 // Write prints the map in one of Formats:
 //   - txt: netpol-analyzer's list form, "SRC => DST : CONNS", one line per pair;
 //   - csv and md: the same rows as a table (src, dst, conn), as netpol-analyzer's;
-//   - json: {"connections": [{"src", "dst", "conn", "ports"}]}, ports by protocol as
-//     [from, to] ranges ("all": true for every connection);
+//   - json: {"connections": [{"src", "dst", "conn", "all", "ports"}]}, "all" true for
+//     every connection, else "ports" a list of {"protocol", "from", "to"};
 //   - dot and mermaid: a graph, namespaces as clusters, edges labelled with ports.
 func Write(w io.Writer, m *Map, format string) error {
 	switch format {
@@ -56,11 +56,18 @@ func Write(w io.Writer, m *Map, format string) error {
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 type jsonConn struct {
-	Src   string              `json:"src"`
-	Dst   string              `json:"dst"`
-	Conn  string              `json:"conn"`
-	All   bool                `json:"all,omitempty"`
-	Ports map[string][][2]int `json:"ports,omitempty"`
+	Src   string      `json:"src"`
+	Dst   string      `json:"dst"`
+	Conn  string      `json:"conn"`
+	All   bool        `json:"all,omitempty"`
+	Ports []jsonPorts `json:"ports,omitempty"`
+}
+
+// jsonPorts is one port range of one protocol.
+type jsonPorts struct {
+	Protocol string `json:"protocol"`
+	From     int    `json:"from"`
+	To       int    `json:"to"`
 }
 
 func writeJSON(w io.Writer, m *Map) error {
@@ -68,14 +75,11 @@ func writeJSON(w io.Writer, m *Map) error {
 		Connections []jsonConn `json:"connections"`
 	}{Connections: []jsonConn{}}
 	for _, x := range m.Connections {
-		j := jsonConn{Src: x.Src.String(), Dst: x.Dst.String(), Conn: x.Conn.String()}
-		if x.Conn.IsAll() {
-			j.All = true
-		} else {
-			j.Ports = map[string][][2]int{}
+		j := jsonConn{Src: x.Src.String(), Dst: x.Dst.String(), Conn: x.Conn.String(), All: x.Conn.IsAll()}
+		if !j.All {
 			for p := range numProtocols {
-				if r := x.Conn.Ranges(p); len(r) > 0 {
-					j.Ports[p.String()] = r
+				for _, r := range x.Conn.Ranges(p) {
+					j.Ports = append(j.Ports, jsonPorts{p.String(), r[0], r[1]})
 				}
 			}
 		}
