@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 // Endpoint is one end of a connection: a workload, or a set of addresses outside the
@@ -11,6 +13,7 @@ import (
 type Endpoint struct {
 	Workload *Workload
 	IPs      IPSet
+	name     string // String() of an address range, when computed once
 }
 
 // String is netpol-analyzer's name: NS/NAME[KIND], or the address ranges
@@ -18,6 +21,9 @@ type Endpoint struct {
 func (e Endpoint) String() string {
 	if e.Workload != nil {
 		return e.Workload.String()
+	}
+	if e.name != "" {
+		return e.name
 	}
 	parts := make([]string, len(e.IPs))
 	for i, r := range e.IPs {
@@ -65,6 +71,7 @@ func (c *Cluster) Map() *Map {
 		stamp[i] = -1
 	}
 	var cand []int
+	dstEnds := blockEnds(ix.dstBlocks)
 	for _, s := range c.Workloads {
 		cand = cand[:0]
 		all := !ix.egCaptured[s.id]
@@ -94,26 +101,24 @@ func (c *Cluster) Map() *Map {
 				continue
 			}
 			d := Endpoint{Workload: c.Workloads[id]}
-			conn := ix.egress(s, d, nil)
+			conn := ix.egress(s, d)
 			if conn.IsEmpty() {
 				continue
 			}
-			conn = conn.Intersect(ix.ingress(src, d.Workload, nil))
+			conn = conn.Intersect(ix.ingress(src, d.Workload))
 			if !conn.IsEmpty() {
 				m.Connections = append(m.Connections, Connection{src, d, conn})
 			}
 		}
-		for _, b := range ix.dstBlocks {
-			d := Endpoint{IPs: b}
-			if conn := ix.egress(s, d, nil); !conn.IsEmpty() {
+		for _, d := range dstEnds {
+			if conn := ix.egress(s, d); !conn.IsEmpty() {
 				m.Connections = append(m.Connections, Connection{src, d, conn})
 			}
 		}
 	}
-	for _, b := range ix.srcBlocks {
-		src := Endpoint{IPs: b}
+	for _, src := range blockEnds(ix.srcBlocks) {
 		for _, d := range c.Workloads {
-			if conn := ix.ingress(src, d, nil); !conn.IsEmpty() {
+			if conn := ix.ingress(src, d); !conn.IsEmpty() {
 				m.Connections = append(m.Connections, Connection{src, Endpoint{Workload: d}, conn})
 			}
 		}
@@ -135,6 +140,16 @@ func (c *Cluster) Map() *Map {
 	}
 	m.Connections = sorted
 	return m
+}
+
+// blockEnds makes the endpoints of address ranges, each named once.
+func blockEnds(blocks []IPSet) []Endpoint {
+	res := make([]Endpoint, len(blocks))
+	for i, b := range blocks {
+		res[i] = Endpoint{IPs: b}
+		res[i].name = res[i].String()
+	}
+	return res
 }
 
 // RuleMatch is a rule that applies to a pair, with what it allows for that pair.
@@ -172,19 +187,15 @@ func (r *Rule) portsTo(dst *Workload) Conn {
 }
 
 // egress is what the egress policies of s allow to d; every connection when none
-// selects s. trace, when set, collects the rules that match.
-func (ix *index) egress(s *Workload, d Endpoint, trace *[]RuleMatch) Conn {
+// selects s.
+func (ix *index) egress(s *Workload, d Endpoint) Conn {
 	if !ix.egCaptured[s.id] {
 		return AllConns()
 	}
 	var c Conn
 	for _, r := range ix.egRules[s.id] {
 		if r.matches(d) {
-			rc := r.portsTo(d.Workload)
-			if trace != nil {
-				*trace = append(*trace, RuleMatch{r, rc})
-			}
-			c = c.Union(rc)
+			c = c.Union(r.portsTo(d.Workload))
 		}
 	}
 	return c
@@ -192,18 +203,14 @@ func (ix *index) egress(s *Workload, d Endpoint, trace *[]RuleMatch) Conn {
 
 // ingress is what the ingress policies of d allow from s; every connection when none
 // selects d.
-func (ix *index) ingress(s Endpoint, d *Workload, trace *[]RuleMatch) Conn {
+func (ix *index) ingress(s Endpoint, d *Workload) Conn {
 	if !ix.inCaptured[d.id] {
 		return AllConns()
 	}
 	var c Conn
 	for _, r := range ix.inRules[d.id] {
 		if r.matches(s) {
-			rc := r.portsTo(d)
-			if trace != nil {
-				*trace = append(*trace, RuleMatch{r, rc})
-			}
-			c = c.Union(rc)
+			c = c.Union(r.portsTo(d))
 		}
 	}
 	return c
@@ -230,25 +237,79 @@ type Explanation struct {
 	Allowed         Conn
 }
 
-// Explain decides one pair and says why.
+// Explain decides one pair and says why. It evaluates the selectors of the policies
+// of the two namespaces directly, without the index Map builds, so one question about
+// a large cluster costs little more than reading it.
 func (c *Cluster) Explain(src, dst Endpoint) *Explanation {
-	c.finish()
-	ix := c.ix
-	e := &Explanation{Src: src, Dst: dst}
-	if src.Workload != nil {
-		e.Egress.Subject = src.Workload
-		e.Egress.Policies = ix.egPolicies[src.Workload.id]
-		e.Egress.Conn = ix.egress(src.Workload, dst, &e.Egress.Rules)
-	} else {
-		e.Egress.Conn = AllConns()
+	c.objects()
+	e := &Explanation{Src: src, Dst: dst, Egress: Side{Conn: AllConns()}, Ingress: Side{Conn: AllConns()}}
+	if w := src.Workload; w != nil {
+		e.Egress = c.side(w, false, dst, w)
 	}
-	if dst.Workload != nil {
-		e.Ingress.Subject = dst.Workload
-		e.Ingress.Policies = ix.inPolicies[dst.Workload.id]
-		e.Ingress.Conn = ix.ingress(src, dst.Workload, &e.Ingress.Rules)
-	} else {
-		e.Ingress.Conn = AllConns()
+	if w := dst.Workload; w != nil {
+		e.Ingress = c.side(w, true, src, w)
 	}
 	e.Allowed = e.Egress.Conn.Intersect(e.Ingress.Conn)
 	return e
+}
+
+// side evaluates the policies selecting subject in one direction against the other
+// end; to is the destination, whose named ports count.
+func (c *Cluster) side(subject *Workload, ingress bool, other Endpoint, to *Workload) Side {
+	s := Side{Subject: subject}
+	if !ingress {
+		to = other.Workload
+	}
+	for _, p := range c.Policies {
+		if p.Namespace != subject.Namespace || !p.selector.Matches(labels.Set(subject.Labels)) {
+			continue
+		}
+		rules := p.Egress
+		if ingress {
+			if !p.AffectsIngress {
+				continue
+			}
+			rules = p.Ingress
+		} else if !p.AffectsEgress {
+			continue
+		}
+		s.Policies = append(s.Policies, p)
+		for _, r := range rules {
+			if c.ruleSelects(r, other) {
+				rc := r.portsTo(to)
+				s.Rules = append(s.Rules, RuleMatch{r, rc})
+				s.Conn = s.Conn.Union(rc)
+			}
+		}
+	}
+	if len(s.Policies) == 0 {
+		s.Conn = AllConns()
+	}
+	return s
+}
+
+// ruleSelects is Rule.matches by the selectors themselves, for Explain.
+func (c *Cluster) ruleSelects(r *Rule, e Endpoint) bool {
+	if r.anyPeer {
+		return true
+	}
+	if e.Workload == nil {
+		return len(e.IPs) > 0 && e.IPs.subsetOf(r.ips)
+	}
+	w := e.Workload
+	for _, p := range r.peers {
+		if p.ipBlock {
+			continue
+		}
+		if p.nsSel == nil && w.Namespace != r.Policy.Namespace {
+			continue
+		}
+		if p.nsSel != nil && !p.nsSel.Matches(labels.Set(c.nsByName[w.Namespace].Labels)) {
+			continue
+		}
+		if p.podSel == nil || p.podSel.Matches(labels.Set(w.Labels)) {
+			return true
+		}
+	}
+	return false
 }

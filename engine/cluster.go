@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -36,10 +37,16 @@ type Workload struct {
 	Ports           []corev1.ContainerPort
 	Span            diag.Span
 	id              int
+	key             string // String(), computed once
 }
 
 // String is netpol-analyzer's name of a workload: NS/NAME[KIND].
-func (w *Workload) String() string { return w.Namespace + "/" + w.Name + "[" + w.Kind + "]" }
+func (w *Workload) String() string {
+	if w.key == "" {
+		return w.Namespace + "/" + w.Name + "[" + w.Kind + "]"
+	}
+	return w.key
+}
 
 // namedPort resolves a named container port, as the pods of w define it.
 func (w *Workload) namedPort(name string) (Protocol, Port, bool) {
@@ -102,10 +109,11 @@ type namedPort struct {
 // rulePeer is one entry of from/to. Pod peers have nsSel (nil: the policy's namespace)
 // and podSel (nil: every pod); ipBlock peers have ips.
 type rulePeer struct {
-	ipBlock bool
-	nsSel   labels.Selector
-	podSel  labels.Selector
-	ips     IPSet
+	ipBlock       bool
+	nsSel         labels.Selector
+	podSel        labels.Selector
+	nsKey, podKey string // the selectors' canonical keys
+	ips           IPSet
 }
 
 // Cluster is what was read: namespaces, workloads and policies, sorted.
@@ -117,14 +125,18 @@ type Cluster struct {
 	Skipped map[string]int
 
 	nsByName map[string]*Namespace
+	sels     map[string]labels.Selector // parsed selectors by canonical key
+	trusted  bool                       // objects from netc's backend: labels already validated
 	wlByKey  map[string]*Workload
 	ipv6     bool // some ipBlock is IPv6: the address space includes IPv6
+	sorted   bool // objects has run; add nothing after it
 	ix       *index
 }
 
 // NewCluster returns an empty cluster to add objects to.
 func NewCluster() *Cluster {
-	return &Cluster{Skipped: map[string]int{}, nsByName: map[string]*Namespace{}, wlByKey: map[string]*Workload{}}
+	return &Cluster{Skipped: map[string]int{}, nsByName: map[string]*Namespace{}, wlByKey: map[string]*Workload{},
+		sels: map[string]labels.Selector{}}
 }
 
 func defaultNS(ns string) string {
@@ -163,6 +175,7 @@ func (c *Cluster) AddWorkload(ns, name, kind string, tmpl *corev1.PodTemplateSpe
 		}
 	}
 	key := w.String()
+	w.key = key
 	if old, ok := c.wlByKey[key]; ok {
 		if !maps.Equal(old.Labels, w.Labels) {
 			diags.Add(diag.Diagnostic{Severity: diag.Warning, Span: span,
@@ -196,7 +209,7 @@ func (c *Cluster) AddPolicy(np *networkingv1.NetworkPolicy, span diag.Span, diag
 		diags.Add(diag.Diagnostic{Severity: diag.Error, Span: span,
 			Message: fmt.Sprintf("NetworkPolicy %s: ", p) + fmt.Sprintf(format, args...)})
 	}
-	sel, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
+	sel, _, err := c.selector(&np.Spec.PodSelector)
 	if err != nil {
 		bad("podSelector: %v", err)
 		return
@@ -262,16 +275,16 @@ func (c *Cluster) parseRule(p *Policy, idx int, ingress bool, peers []networking
 			var rp rulePeer
 			var err error
 			if peer.NamespaceSelector != nil {
-				if rp.nsSel, err = metav1.LabelSelectorAsSelector(peer.NamespaceSelector); err != nil {
+				if rp.nsSel, rp.nsKey, err = c.selector(peer.NamespaceSelector); err != nil {
 					return r, fmt.Sprintf("peer #%d: namespaceSelector: %v", j+1, err)
 				}
 			}
 			if peer.PodSelector != nil {
-				if rp.podSel, err = metav1.LabelSelectorAsSelector(peer.PodSelector); err != nil {
+				if rp.podSel, rp.podKey, err = c.selector(peer.PodSelector); err != nil {
 					return r, fmt.Sprintf("peer #%d: podSelector: %v", j+1, err)
 				}
 			}
-			r.peers = append(r.peers, rulePeer{nsSel: rp.nsSel, podSel: rp.podSel})
+			r.peers = append(r.peers, rp)
 		}
 	}
 	for j, pt := range ports {
@@ -310,6 +323,48 @@ func (c *Cluster) parseRule(p *Policy, idx int, ingress bool, peers []networking
 	return r, ""
 }
 
+// selector parses a label selector once per distinct selector (policies repeat
+// them, and parsing validates every key and value): the parsed form and its key.
+func (c *Cluster) selector(ls *metav1.LabelSelector) (labels.Selector, string, error) {
+	var b strings.Builder
+	keys := make([]string, 0, len(ls.MatchLabels))
+	for k := range ls.MatchLabels {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	field := func(s string) { // length-prefixed: the key is injective whatever the strings hold
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	for _, k := range keys {
+		field(k)
+		field(ls.MatchLabels[k])
+	}
+	for _, e := range ls.MatchExpressions {
+		b.WriteByte(';')
+		field(e.Key)
+		field(string(e.Operator))
+		for _, v := range e.Values {
+			field(v)
+		}
+	}
+	key := b.String()
+	if sel, ok := c.sels[key]; ok {
+		return sel, key, nil
+	}
+	var sel labels.Selector
+	var err error
+	if c.trusted && len(ls.MatchExpressions) == 0 {
+		// netc's own objects: the backend has validated every label already.
+		sel = labels.SelectorFromValidatedSet(ls.MatchLabels)
+	} else if sel, err = metav1.LabelSelectorAsSelector(ls); err != nil {
+		return nil, key, err
+	}
+	c.sels[key] = sel
+	return sel, key, nil
+}
+
 // ipBlockSet is the addresses of an ipBlock: its cidr without its excepts.
 func ipBlockSet(b *networkingv1.IPBlock) (IPSet, string) {
 	pfx, err := netip.ParsePrefix(strings.TrimSpace(b.CIDR))
@@ -331,12 +386,13 @@ func ipBlockSet(b *networkingv1.IPBlock) (IPSet, string) {
 	return s, ""
 }
 
-// finish sorts what was added, implies the namespaces of workloads that have no
-// Namespace object, and indexes the cluster. Map and Explain call it.
-func (c *Cluster) finish() {
-	if c.ix != nil {
+// objects sorts what was added and implies the namespaces of workloads that have no
+// Namespace object, once; Explain needs no more.
+func (c *Cluster) objects() {
+	if c.sorted {
 		return
 	}
+	c.sorted = true
 	c.Workloads = c.Workloads[:0]
 	for _, w := range c.wlByKey {
 		c.Workloads = append(c.Workloads, w)
@@ -344,7 +400,7 @@ func (c *Cluster) finish() {
 			c.nsByName[w.Namespace] = &Namespace{Name: w.Namespace, Labels: map[string]string{nsNameLabel: w.Namespace}}
 		}
 	}
-	slices.SortFunc(c.Workloads, func(a, b *Workload) int { return strings.Compare(a.String(), b.String()) })
+	slices.SortFunc(c.Workloads, func(a, b *Workload) int { return strings.Compare(a.key, b.key) })
 	for i, w := range c.Workloads {
 		w.id = i
 	}
@@ -356,13 +412,20 @@ func (c *Cluster) finish() {
 	slices.SortFunc(c.Policies, func(a, b *Policy) int {
 		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name), a.Span.Compare(b.Span))
 	})
-	c.ix = newIndex(c)
+}
+
+// finish is objects plus the index Map walks.
+func (c *Cluster) finish() {
+	c.objects()
+	if c.ix == nil {
+		c.ix = newIndex(c)
+	}
 }
 
 // Workload finds a workload by NS/NAME[KIND], NS/NAME or NAME (in namespace default);
 // the second result lists the candidates when the name is ambiguous.
 func (c *Cluster) Workload(name string) (*Workload, []*Workload) {
-	c.finish()
+	c.objects()
 	if w, ok := c.wlByKey[name]; ok {
 		return w, nil
 	}

@@ -109,11 +109,11 @@ func (ix *index) resolve(r *Rule) {
 		}
 		key := "\x00" + r.Policy.Namespace
 		if peer.nsSel != nil {
-			key = peer.nsSel.String()
+			key = "\x01" + peer.nsKey
 		}
-		key += "\x01"
+		key += "\x02"
 		if peer.podSel != nil {
-			key += peer.podSel.String()
+			key += peer.podKey
 		}
 		got, ok := ix.cache[key]
 		if !ok {

@@ -24,6 +24,7 @@ const (
 // every namespace they live in. Answers about it are answers about what netc builds.
 func FromProgram(p *ir.Program) (*Cluster, diag.List) {
 	c := NewCluster()
+	c.trusted = true
 	nss, diags := netpol.Build(p)
 	for _, ns := range nss {
 		for _, np := range ns.Policies {

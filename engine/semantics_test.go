@@ -60,3 +60,54 @@ func TestSemantics(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainAgreesWithMap asks Explain about every pair of every semantics case
+// (workloads and the map's address ranges): its verdict must be the map's.
+func TestExplainAgreesWithMap(t *testing.T) {
+	paths, _ := filepath.Glob("testdata/semantics/*.txtar")
+	for _, path := range paths {
+		ar, err := txtar.ParseFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := NewCluster()
+		var diags diag.List
+		for _, f := range ar.Files {
+			if f.Name != "want" {
+				c.Read(Source{Name: f.Name, Data: f.Data}, &diags)
+			}
+		}
+		m := c.Map()
+		got := map[[2]string]Conn{}
+		for _, x := range m.Connections {
+			got[[2]string{x.Src.String(), x.Dst.String()}] = x.Conn
+		}
+		var srcs, dsts []Endpoint
+		for _, w := range c.Workloads {
+			srcs = append(srcs, Endpoint{Workload: w})
+			dsts = append(dsts, Endpoint{Workload: w})
+		}
+		for _, b := range c.ix.srcBlocks {
+			srcs = append(srcs, Endpoint{IPs: b})
+		}
+		for _, b := range c.ix.dstBlocks {
+			dsts = append(dsts, Endpoint{IPs: b})
+		}
+		n := 0
+		for _, s := range srcs {
+			for _, d := range dsts {
+				if s.Workload == nil && d.Workload == nil || s.Workload != nil && s.Workload == d.Workload {
+					continue
+				}
+				n++
+				want := got[[2]string{s.String(), d.String()}]
+				if e := c.Explain(s, d); !e.Allowed.Equal(want) {
+					t.Errorf("%s: %s => %s: Explain says %s, the map %s", path, s, d, e.Allowed, want)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s: no pair asked", path)
+		}
+	}
+}
