@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 
@@ -60,7 +59,9 @@ type Map struct {
 
 // Map computes the connectivity map. Its work is proportional to the pairs it
 // examines: every pair a source's egress rules reach (all workloads for a source no
-// egress policy selects), plus every workload for each address range.
+// egress policy selects), plus every workload for each address range. It writes the
+// pairs in order as it goes (workloads are sorted by name, so are the ranges), with
+// no sort of the whole map.
 func (c *Cluster) Map() *Map {
 	c.finish()
 	ix := c.ix
@@ -70,9 +71,14 @@ func (c *Cluster) Map() *Map {
 	for i := range stamp {
 		stamp[i] = -1
 	}
-	var cand []int
+	byName := func(a, b Endpoint) int { return strings.Compare(a.String(), b.String()) }
 	dstEnds := blockEnds(ix.dstBlocks)
-	for _, s := range c.Workloads {
+	srcEnds := blockEnds(ix.srcBlocks)
+	slices.SortFunc(dstEnds, byName)
+	slices.SortFunc(srcEnds, byName)
+	var cand []int
+	var toWorkloads, toBlocks []Connection
+	fromWorkload := func(s *Workload) {
 		cand = cand[:0]
 		all := !ix.egCaptured[s.id]
 		if !all {
@@ -95,7 +101,9 @@ func (c *Cluster) Map() *Map {
 				cand = append(cand, id)
 			}
 		}
+		slices.Sort(cand)
 		src := Endpoint{Workload: s}
+		toWorkloads, toBlocks = toWorkloads[:0], toBlocks[:0]
 		for _, id := range cand {
 			if id == s.id {
 				continue
@@ -107,39 +115,48 @@ func (c *Cluster) Map() *Map {
 			}
 			conn = conn.Intersect(ix.ingress(src, d.Workload))
 			if !conn.IsEmpty() {
-				m.Connections = append(m.Connections, Connection{src, d, conn})
+				toWorkloads = append(toWorkloads, Connection{src, d, conn})
 			}
 		}
 		for _, d := range dstEnds {
 			if conn := ix.egress(s, d); !conn.IsEmpty() {
-				m.Connections = append(m.Connections, Connection{src, d, conn})
+				toBlocks = append(toBlocks, Connection{src, d, conn})
 			}
 		}
+		m.Connections = mergeByDst(m.Connections, toWorkloads, toBlocks)
 	}
-	for _, src := range blockEnds(ix.srcBlocks) {
+	fromBlock := func(src Endpoint) {
 		for _, d := range c.Workloads {
 			if conn := ix.ingress(src, d); !conn.IsEmpty() {
 				m.Connections = append(m.Connections, Connection{src, Endpoint{Workload: d}, conn})
 			}
 		}
 	}
-	keys := make([][2]string, len(m.Connections))
-	for i, x := range m.Connections {
-		keys[i] = [2]string{x.Src.String(), x.Dst.String()}
+	// Sources in name order: workloads and address ranges merged.
+	i, j := 0, 0
+	for i < n || j < len(srcEnds) {
+		if j == len(srcEnds) || i < n && c.Workloads[i].String() < srcEnds[j].String() {
+			fromWorkload(c.Workloads[i])
+			i++
+		} else {
+			fromBlock(srcEnds[j])
+			j++
+		}
 	}
-	order := make([]int, len(keys))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		return cmp.Or(strings.Compare(keys[a][0], keys[b][0]), strings.Compare(keys[a][1], keys[b][1]))
-	})
-	sorted := make([]Connection, len(order))
-	for i, j := range order {
-		sorted[i] = m.Connections[j]
-	}
-	m.Connections = sorted
 	return m
+}
+
+// mergeByDst appends to out the connections of a and b, each sorted by destination
+// name, in destination name order.
+func mergeByDst(out, a, b []Connection) []Connection {
+	for len(a) > 0 || len(b) > 0 {
+		if len(b) == 0 || len(a) > 0 && a[0].Dst.String() < b[0].Dst.String() {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return out
 }
 
 // blockEnds makes the endpoints of address ranges, each named once.

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -125,8 +127,9 @@ type Cluster struct {
 	Skipped map[string]int
 
 	nsByName map[string]*Namespace
-	sels     map[string]labels.Selector // parsed selectors by canonical key
-	trusted  bool                       // objects from netc's backend: labels already validated
+	sels     map[string]labels.Selector     // parsed selectors by canonical key
+	trusted  bool                           // objects from netc's backend: labels already validated
+	byMap    map[unsafe.Pointer]selectorHit // trusted selectors by their matchLabels map
 	wlByKey  map[string]*Workload
 	ipv6     bool // some ipBlock is IPv6: the address space includes IPv6
 	sorted   bool // objects has run; add nothing after it
@@ -136,7 +139,7 @@ type Cluster struct {
 // NewCluster returns an empty cluster to add objects to.
 func NewCluster() *Cluster {
 	return &Cluster{Skipped: map[string]int{}, nsByName: map[string]*Namespace{}, wlByKey: map[string]*Workload{},
-		sels: map[string]labels.Selector{}}
+		sels: map[string]labels.Selector{}, byMap: map[unsafe.Pointer]selectorHit{}}
 }
 
 func defaultNS(ns string) string {
@@ -326,13 +329,43 @@ func (c *Cluster) parseRule(p *Policy, idx int, ingress bool, peers []networking
 // selector parses a label selector once per distinct selector (policies repeat
 // them, and parsing validates every key and value): the parsed form and its key.
 func (c *Cluster) selector(ls *metav1.LabelSelector) (labels.Selector, string, error) {
+	// netc's backend shares one map among the selectors that are equal: for its
+	// objects the map's identity is a key as good as its contents, and free.
+	shared := c.trusted && len(ls.MatchExpressions) == 0
+	var id unsafe.Pointer
+	if shared {
+		id = reflect.ValueOf(ls.MatchLabels).UnsafePointer()
+		if hit, ok := c.byMap[id]; ok {
+			return hit.sel, hit.key, nil
+		}
+	}
+	key := selectorKey(ls)
+	sel, ok := c.sels[key]
+	if !ok {
+		var err error
+		if shared {
+			// The backend has validated every label already.
+			sel = labels.SelectorFromValidatedSet(ls.MatchLabels)
+		} else if sel, err = metav1.LabelSelectorAsSelector(ls); err != nil {
+			return nil, key, err
+		}
+		c.sels[key] = sel
+	}
+	if shared {
+		c.byMap[id] = selectorHit{sel, key}
+	}
+	return sel, key, nil
+}
+
+// selectorKey is a canonical, injective text of a selector.
+func selectorKey(ls *metav1.LabelSelector) string {
 	var b strings.Builder
 	keys := make([]string, 0, len(ls.MatchLabels))
 	for k := range ls.MatchLabels {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	field := func(s string) { // length-prefixed: the key is injective whatever the strings hold
+	field := func(s string) { // length-prefixed, whatever the strings hold
 		b.WriteString(strconv.Itoa(len(s)))
 		b.WriteByte(':')
 		b.WriteString(s)
@@ -349,20 +382,12 @@ func (c *Cluster) selector(ls *metav1.LabelSelector) (labels.Selector, string, e
 			field(v)
 		}
 	}
-	key := b.String()
-	if sel, ok := c.sels[key]; ok {
-		return sel, key, nil
-	}
-	var sel labels.Selector
-	var err error
-	if c.trusted && len(ls.MatchExpressions) == 0 {
-		// netc's own objects: the backend has validated every label already.
-		sel = labels.SelectorFromValidatedSet(ls.MatchLabels)
-	} else if sel, err = metav1.LabelSelectorAsSelector(ls); err != nil {
-		return nil, key, err
-	}
-	c.sels[key] = sel
-	return sel, key, nil
+	return b.String()
+}
+
+type selectorHit struct {
+	sel labels.Selector
+	key string
 }
 
 // ipBlockSet is the addresses of an ipBlock: its cidr without its excepts.

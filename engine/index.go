@@ -26,12 +26,20 @@ type index struct {
 	// the address ranges the analysis lists: sources from ingress ipBlocks, destinations
 	// from egress ipBlocks, each an elementary partition of the address space
 	srcBlocks, dstBlocks []IPSet
-	cache                map[string][]int
+	cache                map[peerKey][]int
+}
+
+// peerKey identifies what a pod peer selects: its namespaceSelector (or the policy's
+// namespace when it has none) and its podSelector (or every pod).
+type peerKey struct {
+	ns            string
+	nss, pods     bool
+	nsKey, podKey string
 }
 
 func newIndex(c *Cluster) *index {
 	ix := &index{c: c, byNS: map[string][]int{}, posts: map[string]map[string]map[string][]int{},
-		nsPosts: map[string]map[string][]*Namespace{}, cache: map[string][]int{}}
+		nsPosts: map[string]map[string][]*Namespace{}, cache: map[peerKey][]int{}}
 	for _, w := range c.Workloads {
 		ix.byNS[w.Namespace] = append(ix.byNS[w.Namespace], w.id)
 		p := ix.posts[w.Namespace]
@@ -107,13 +115,9 @@ func (ix *index) resolve(r *Rule) {
 		if peer.ipBlock {
 			continue
 		}
-		key := "\x00" + r.Policy.Namespace
+		key := peerKey{ns: r.Policy.Namespace, pods: peer.podSel != nil, podKey: peer.podKey}
 		if peer.nsSel != nil {
-			key = "\x01" + peer.nsKey
-		}
-		key += "\x02"
-		if peer.podSel != nil {
-			key += peer.podKey
+			key.ns, key.nss, key.nsKey = "", true, peer.nsKey
 		}
 		got, ok := ix.cache[key]
 		if !ok {

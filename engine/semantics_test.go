@@ -2,8 +2,10 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/tools/txtar"
@@ -79,7 +81,13 @@ func TestExplainAgreesWithMap(t *testing.T) {
 		}
 		m := c.Map()
 		got := map[[2]string]Conn{}
-		for _, x := range m.Connections {
+		for i, x := range m.Connections {
+			if i > 0 {
+				p := m.Connections[i-1]
+				if cmp.Or(strings.Compare(p.Src.String(), x.Src.String()), strings.Compare(p.Dst.String(), x.Dst.String())) >= 0 {
+					t.Errorf("%s: the map is not sorted: %s => %s before %s => %s", path, p.Src, p.Dst, x.Src, x.Dst)
+				}
+			}
 			got[[2]string{x.Src.String(), x.Dst.String()}] = x.Conn
 		}
 		var srcs, dsts []Endpoint
