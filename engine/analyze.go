@@ -80,7 +80,7 @@ func (c *Cluster) Map() *Map {
 	var toWorkloads, toBlocks []Connection
 	fromWorkload := func(s *Workload) {
 		cand = cand[:0]
-		all := !ix.egCaptured[s.id]
+		all := !ix.egCaptured[s.id] || c.hasAdmin() // admin tiers may allow beyond the rules
 		if !all {
 			for _, r := range ix.egRules[s.id] {
 				if r.anyPeer {
@@ -203,32 +203,31 @@ func (r *Rule) portsTo(dst *Workload) Conn {
 	return c
 }
 
-// egress is what the egress policies of s allow to d; every connection when none
-// selects s.
-func (ix *index) egress(s *Workload, d Endpoint) Conn {
-	if !ix.egCaptured[s.id] {
-		return AllConns()
-	}
-	var c Conn
-	for _, r := range ix.egRules[s.id] {
-		if r.matches(d) {
-			c = c.Union(r.portsTo(d.Workload))
-		}
-	}
-	return c
-}
+// egress is what s may send to d.
+func (ix *index) egress(s *Workload, d Endpoint) Conn { return ix.direction(s, false, d, d.Workload) }
 
-// ingress is what the ingress policies of d allow from s; every connection when none
-// selects d.
-func (ix *index) ingress(s Endpoint, d *Workload) Conn {
-	if !ix.inCaptured[d.id] {
-		return AllConns()
+// ingress is what d may receive from s.
+func (ix *index) ingress(s Endpoint, d *Workload) Conn { return ix.direction(d, true, s, d) }
+
+// direction is what the NetworkPolicies selecting subject in one direction allow with
+// the other end (every connection when none selects it), within the admin tiers when
+// there are any; to is the destination, whose named ports count.
+func (ix *index) direction(subject *Workload, ingress bool, other Endpoint, to *Workload) Conn {
+	captured, rules := ix.egCaptured[subject.id], ix.egRules[subject.id]
+	if ingress {
+		captured, rules = ix.inCaptured[subject.id], ix.inRules[subject.id]
 	}
-	var c Conn
-	for _, r := range ix.inRules[d.id] {
-		if r.matches(s) {
-			c = c.Union(r.portsTo(d))
+	c := AllConns()
+	if captured {
+		c = Conn{}
+		for _, r := range rules {
+			if r.matches(other) {
+				c = c.Union(r.portsTo(to))
+			}
 		}
+	}
+	if ix.c.hasAdmin() {
+		return ix.c.tiered(subject, ingress, other, to, captured, c, nil)
 	}
 	return c
 }
@@ -244,6 +243,9 @@ type Side struct {
 	Policies []*Policy
 	// Rules are the rules of Policies whose peers include the other end.
 	Rules []RuleMatch
+	// Admin are the AdminNetworkPolicy and BaselineAdminNetworkPolicy rules that
+	// decide some of the pair's connections, with what each decides.
+	Admin []AdminMatch
 	Conn  Conn
 }
 
@@ -301,6 +303,9 @@ func (c *Cluster) side(subject *Workload, ingress bool, other Endpoint, to *Work
 	}
 	if len(s.Policies) == 0 {
 		s.Conn = AllConns()
+	}
+	if c.hasAdmin() {
+		s.Conn = c.tiered(subject, ingress, other, to, len(s.Policies) > 0, s.Conn, &s.Admin)
 	}
 	return s
 }

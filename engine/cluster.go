@@ -123,22 +123,25 @@ type Cluster struct {
 	Namespaces []*Namespace // by name
 	Workloads  []*Workload  // by String()
 	Policies   []*Policy    // by namespace, name
-	// Skipped counts the objects of kinds the engine does not read, by kind.
-	Skipped map[string]int
+	// Kinds counts the objects read, by kind; Skipped those of kinds the engine does
+	// not read.
+	Kinds, Skipped map[string]int
 
 	nsByName map[string]*Namespace
 	sels     map[string]labels.Selector     // parsed selectors by canonical key
 	trusted  bool                           // objects from netc's backend: labels already validated
 	byMap    map[unsafe.Pointer]selectorHit // trusted selectors by their matchLabels map
 	wlByKey  map[string]*Workload
-	ipv6     bool // some ipBlock is IPv6: the address space includes IPv6
-	sorted   bool // objects has run; add nothing after it
+	admins   []*AdminPolicy // AdminNetworkPolicies by priority
+	baseline *AdminPolicy   // the BaselineAdminNetworkPolicy, if any
+	ipv6     bool           // some ipBlock is IPv6: the address space includes IPv6
+	sorted   bool           // objects has run; add nothing after it
 	ix       *index
 }
 
 // NewCluster returns an empty cluster to add objects to.
 func NewCluster() *Cluster {
-	return &Cluster{Skipped: map[string]int{}, nsByName: map[string]*Namespace{}, wlByKey: map[string]*Workload{},
+	return &Cluster{Kinds: map[string]int{}, Skipped: map[string]int{}, nsByName: map[string]*Namespace{}, wlByKey: map[string]*Workload{},
 		sels: map[string]labels.Selector{}, byMap: map[unsafe.Pointer]selectorHit{}}
 }
 

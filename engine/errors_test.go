@@ -13,6 +13,12 @@ func TestBadInput(t *testing.T) {
 	policy := func(spec string) string {
 		return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: ns}\nspec:\n" + spec
 	}
+	anp := func(name, priority, spec string) string {
+		if priority != "" {
+			spec = "  priority: " + priority + "\n" + spec
+		}
+		return "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: " + name + "}\nspec:\n" + spec
+	}
 	cases := []struct {
 		name, src, want string
 	}{
@@ -40,6 +46,20 @@ func TestBadInput(t *testing.T) {
 			`in.yaml:1:1: error: NetworkPolicy ns/p: ingress rule #1: port #1: unknown protocol "ICMP"`},
 		{"policy type", policy("  podSelector: {}\n  policyTypes: [Sideways]\n"),
 			`in.yaml:1:1: error: NetworkPolicy ns/p: policyTypes: unknown type "Sideways"`},
+		{"anp priority", anp("p", "", "  subject: {namespaces: {}}\n"),
+			"in.yaml:1:1: error: AdminNetworkPolicy p: priority must be set, from 0 to 1000"},
+		{"anp same priority", anp("p", "5", "  subject: {namespaces: {}}\n") + "---\n" + anp("q", "5", "  subject: {namespaces: {}}\n"),
+			"in.yaml:8:1: error: AdminNetworkPolicy q: AdminNetworkPolicy p has the same priority 5, at in.yaml:1:1: their order would be undefined"},
+		{"anp subject", anp("p", "5", "  subject: {}\n"),
+			"in.yaml:1:1: error: AdminNetworkPolicy p: subject: set exactly one of namespaces and pods"},
+		{"anp action", anp("p", "5", "  subject: {namespaces: {}}\n  ingress: [{name: r, action: Maybe, from: [{namespaces: {}}]}]\n"),
+			`in.yaml:1:1: error: AdminNetworkPolicy p: ingress rule "r": unknown action "Maybe"`},
+		{"anp networks in ingress", anp("p", "5", "  subject: {namespaces: {}}\n  ingress: [{name: r, action: Deny, from: [{networks: [10.0.0.0/8]}]}]\n"),
+			`in.yaml:1:1: error: AdminNetworkPolicy p: ingress rule "r": peer #1: set exactly one of namespaces, pods`},
+		{"banp pass", "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\nspec:\n  subject: {namespaces: {}}\n  egress: [{name: r, action: Pass, to: [{namespaces: {}}]}]\n",
+			`in.yaml:1:1: error: BaselineAdminNetworkPolicy default: egress rule "r": a BaselineAdminNetworkPolicy cannot Pass`},
+		{"banp name", "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: base}\nspec:\n  subject: {namespaces: {}}\n",
+			"in.yaml:1:1: error: BaselineAdminNetworkPolicy base: a BaselineAdminNetworkPolicy must be named default"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -95,7 +95,7 @@ func newIndex(c *Cluster) *index {
 		universe = universe.union(ipv6All)
 	}
 	ix.srcBlocks = elementary(srcIPs, universe)
-	ix.dstBlocks = elementary(dstIPs, universe)
+	ix.dstBlocks = elementary(c.adminBlocks(dstIPs), universe)
 	return ix
 }
 

@@ -194,6 +194,7 @@ func (c *Cluster) readJSON(js []byte, span diag.Span, diags *diag.List) {
 			diags.Errorf(span, "%s: %s", h.Kind, jsonMessage(err))
 			return false
 		}
+		c.Kinds[h.Kind]++
 		return true
 	}
 	switch h.Kind {
@@ -246,6 +247,11 @@ func (c *Cluster) readJSON(js []byte, span diag.Span, diags *diag.List) {
 		var o corev1.ReplicationController
 		if decode(&o) {
 			c.AddWorkload(o.Namespace, o.Name, h.Kind, o.Spec.Template, span, diags)
+		}
+	case "AdminNetworkPolicy", "BaselineAdminNetworkPolicy":
+		var o adminObject
+		if decode(&o) {
+			c.addAdmin(&o, h.Kind == "BaselineAdminNetworkPolicy", span, diags)
 		}
 	default:
 		c.Skipped[h.Kind]++

@@ -137,6 +137,11 @@ func writeExplainText(e env, a *engine.Answer, intents bool, opens, near []engin
 		}
 	}
 	side := func(dir string, s engine.Side) {
+		defer func() {
+			for _, m := range s.Admin {
+				fmt.Fprintf(&b, "  %s %s %s\n", m.Rule, actionVerb[m.Rule.Action], m.Conn)
+			}
+		}()
 		switch {
 		case s.Subject == nil:
 			fmt.Fprintf(&b, "%s: addresses are not subject to policies\n", dir)
@@ -162,6 +167,8 @@ func writeExplainText(e env, a *engine.Answer, intents bool, opens, near []engin
 	fmt.Fprint(e.stdout, b.String())
 }
 
+var actionVerb = map[string]string{"Allow": "allows", "Deny": "denies", "Pass": "passes on"}
+
 func policyName(p *engine.Policy) string {
 	if p.Span.IsValid() {
 		return fmt.Sprintf("%s (%s)", p, p.Span)
@@ -183,11 +190,20 @@ type jsonRule struct {
 }
 
 type jsonSide struct {
-	Subject  string     `json:"subject,omitempty"`
-	Isolated bool       `json:"isolated"`
-	Policies []string   `json:"policies"`
-	Rules    []jsonRule `json:"rules"`
-	Allows   string     `json:"allows"`
+	Subject  string      `json:"subject,omitempty"`
+	Isolated bool        `json:"isolated"`
+	Policies []string    `json:"policies"`
+	Rules    []jsonRule  `json:"rules"`
+	Admin    []jsonAdmin `json:"admin,omitempty"`
+	Allows   string      `json:"allows"`
+}
+
+// jsonAdmin is an admin policy rule and the connections it decides for the pair.
+type jsonAdmin struct {
+	Policy string `json:"policy"`
+	Rule   string `json:"rule"`
+	Action string `json:"action"`
+	Conn   string `json:"conn"`
 }
 
 func writeExplainJSON(e env, a *engine.Answer, opens, near []engine.Intent) error {
@@ -205,6 +221,9 @@ func writeExplainJSON(e env, a *engine.Answer, opens, near []engine.Intent) erro
 				at = r.Rule.Policy.Span.String()
 			}
 			j.Rules = append(j.Rules, jsonRule{r.Rule.Policy.String(), at, r.Rule.String(), r.Conn.String()})
+		}
+		for _, m := range s.Admin {
+			j.Admin = append(j.Admin, jsonAdmin{m.Rule.Policy.String(), m.Rule.Name, m.Rule.Action, m.Conn.String()})
 		}
 		return j
 	}
