@@ -27,7 +27,8 @@ NetworkPolicies netc would write are analysed, with one workload per service
 With --manifests the inputs are Kubernetes YAML or JSON: files, directories (every
 .yaml, .yml and .json file below them) or - for standard input. Namespaces,
 workloads (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
-ReplicationController) and NetworkPolicies are read; other kinds are skipped.
+ReplicationController), NetworkPolicies, AdminNetworkPolicies and the
+BaselineAdminNetworkPolicy are read; other kinds are skipped.
 
 --format txt (the default) is netpol-analyzer's list form, one line per pair:
 "SRC => DST : CONNECTIONS". csv and md are the same rows as a table, json adds the
