@@ -88,10 +88,19 @@ type adminSelector struct {
 }
 
 func (s adminSelector) matches(c *Cluster, w *Workload) bool {
-	if !s.nsSel.Matches(labels.Set(c.nsByName[w.Namespace].Labels)) {
+	if !s.nsSel.Matches(labels.Set(c.namespaceLabels(w.Namespace))) {
 		return false
 	}
 	return s.podSel == nil || s.podSel.Matches(labels.Set(w.Labels))
+}
+
+// namespaceLabels are a namespace's labels; one the cluster does not hold (the
+// ingress controller's) has its name label only.
+func (c *Cluster) namespaceLabels(ns string) map[string]string {
+	if n, ok := c.nsByName[ns]; ok {
+		return n.Labels
+	}
+	return map[string]string{nsNameLabel: ns}
 }
 
 // AdminRule is one rule of an admin policy: its action on the connections to (or from)

@@ -143,6 +143,8 @@ func (c *Cluster) Map() *Map {
 			j++
 		}
 	}
+	// "{" sorts after every workload and address: the controller comes last.
+	m.Connections = append(m.Connections, c.ingressConnections()...)
 	return m
 }
 
@@ -326,7 +328,7 @@ func (c *Cluster) ruleSelects(r *Rule, e Endpoint) bool {
 		if p.nsSel == nil && w.Namespace != r.Policy.Namespace {
 			continue
 		}
-		if p.nsSel != nil && !p.nsSel.Matches(labels.Set(c.nsByName[w.Namespace].Labels)) {
+		if p.nsSel != nil && !p.nsSel.Matches(labels.Set(c.namespaceLabels(w.Namespace))) {
 			continue
 		}
 		if p.podSel == nil || p.podSel.Matches(labels.Set(w.Labels)) {

@@ -132,10 +132,12 @@ type Cluster struct {
 	trusted  bool                           // objects from netc's backend: labels already validated
 	byMap    map[unsafe.Pointer]selectorHit // trusted selectors by their matchLabels map
 	wlByKey  map[string]*Workload
-	admins   []*AdminPolicy // AdminNetworkPolicies by priority
-	baseline *AdminPolicy   // the BaselineAdminNetworkPolicy, if any
-	ipv6     bool           // some ipBlock is IPv6: the address space includes IPv6
-	sorted   bool           // objects has run; add nothing after it
+	services []*service      // Services with a selector
+	ingress  []ingressTarget // what Ingresses and Routes send to
+	admins   []*AdminPolicy  // AdminNetworkPolicies by priority
+	baseline *AdminPolicy    // the BaselineAdminNetworkPolicy, if any
+	ipv6     bool            // some ipBlock is IPv6: the address space includes IPv6
+	sorted   bool            // objects has run; add nothing after it
 	ix       *index
 }
 

@@ -7,8 +7,9 @@
 //   - Read decodes YAML and JSON files, directories and standard input into a Cluster:
 //     Namespaces, the workloads that own pods (Pod, Deployment, ReplicaSet,
 //     StatefulSet, DaemonSet, Job, CronJob, ReplicationController), NetworkPolicies,
-//     AdminNetworkPolicies and the BaselineAdminNetworkPolicy. Other kinds are
-//     skipped and counted.
+//     AdminNetworkPolicies, the BaselineAdminNetworkPolicy, and Services, Ingresses
+//     and Routes for the ingress controller's paths. Other kinds are skipped and
+//     counted.
 //   - Cluster.Map is the whole connectivity map: for every pair of workloads, and
 //     between workloads and the address ranges the policies name, the connections
 //     allowed, as interval sets per protocol.

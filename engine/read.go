@@ -248,6 +248,21 @@ func (c *Cluster) readJSON(js []byte, span diag.Span, diags *diag.List) {
 		if decode(&o) {
 			c.AddWorkload(o.Namespace, o.Name, h.Kind, o.Spec.Template, span, diags)
 		}
+	case "Service":
+		var o corev1.Service
+		if decode(&o) {
+			c.AddService(&o)
+		}
+	case "Ingress":
+		var o networkingv1.Ingress
+		if decode(&o) {
+			c.AddIngress(&o)
+		}
+	case "Route":
+		var o routeObject
+		if decode(&o) {
+			c.addRoute(&o)
+		}
 	case "AdminNetworkPolicy", "BaselineAdminNetworkPolicy":
 		var o adminObject
 		if decode(&o) {

@@ -27,8 +27,10 @@ NetworkPolicies netc would write are analysed, with one workload per service
 With --manifests the inputs are Kubernetes YAML or JSON: files, directories (every
 .yaml, .yml and .json file below them) or - for standard input. Namespaces,
 workloads (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
-ReplicationController), NetworkPolicies, AdminNetworkPolicies and the
-BaselineAdminNetworkPolicy are read; other kinds are skipped.
+ReplicationController), NetworkPolicies, AdminNetworkPolicies, the
+BaselineAdminNetworkPolicy, and Services with the Ingresses and Routes that send
+to them (the ingress controller is the peer {ingress-controller}) are read; other
+kinds are skipped.
 
 --format txt (the default) is netpol-analyzer's list form, one line per pair:
 "SRC => DST : CONNECTIONS". csv and md are the same rows as a table, json adds the
