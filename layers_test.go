@@ -18,9 +18,10 @@ const module = "github.com/netc-dev/netc/"
 var layers = map[string][]string{
 	"diag":     {},
 	"lang":     {"diag", "lang"},
-	"config":   {"diag", "config"},
-	"compiler": {"diag", "lang", "config", "compiler"},
-	"backends": {"diag", "config", "compiler", "backends"},
+	"config":   {"diag", "kube", "config"},
+	"kube":     {},
+	"compiler": {"diag", "kube", "lang", "config", "compiler"},
+	"backends": {"diag", "kube", "config", "compiler", "backends"},
 	"internal": {"diag", "backends", "internal"},
 	"cmd":      {"diag", "lang", "config", "compiler", "backends", "internal", "cmd"},
 	"bench":    {"diag", "lang", "config", "compiler", "backends", "internal", "bench"},

@@ -3,7 +3,10 @@
 // diagnostics exactly like bad intents.
 package config
 
-import "github.com/netc-dev/netc/diag"
+import (
+	"github.com/netc-dev/netc/diag"
+	"github.com/netc-dev/netc/kube"
+)
 
 // FileName is the configuration file netc looks for beside its inputs.
 const FileName = "netc.hcl"
@@ -46,9 +49,9 @@ func Default() *Config {
 	return &Config{
 		DNS: DNS{
 			Enabled:   true,
-			Namespace: "kube-system",
-			Labels:    map[string]string{"k8s-app": "kube-dns"},
-			Port:      53,
+			Namespace: kube.DefaultDNSNamespace,
+			Labels:    map[string]string{kube.DefaultDNSLabelKey: kube.DefaultDNSLabel},
+			Port:      kube.DefaultDNSPort,
 		},
 		Output: Output{Dir: "out", Kubernetes: true, SQL: true},
 	}

@@ -8,6 +8,7 @@
 package ir
 
 import (
+	"cmp"
 	"net/netip"
 
 	"github.com/netc-dev/netc/diag"
@@ -236,6 +237,28 @@ func (s Subject) Key() string {
 	return "serviceaccount " + s.Namespace + "/" + s.Name
 }
 
+// SubjectID identifies a subject: two grants are for one subject exactly when their
+// SubjectIDs are equal. A map key.
+type SubjectID struct {
+	Kind      SubjectKind
+	Namespace string // ServiceAccount only
+	Name      string
+}
+
+// ID returns the subject's identity.
+func (s Subject) ID() SubjectID {
+	id := SubjectID{Kind: s.Kind, Name: s.Name}
+	if s.Kind == ServiceAccount {
+		id.Namespace = s.Namespace
+	}
+	return id
+}
+
+// Compare orders subject ids by kind, namespace, name.
+func (a SubjectID) Compare(b SubjectID) int {
+	return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+}
+
 // Rule is one RBAC policy rule, resolved: verbs expanded from bundles, resources mapped to
 // their API group.
 type Rule struct {
@@ -253,10 +276,14 @@ type Grant struct {
 	// Namespaces the grant applies in, sorted; empty when Cluster.
 	Namespaces []string
 	Cluster    bool
-	// Waived lists the rule ids waived on the grant's line, so a backend may emit what a
-	// waiver allows (a `*` verb) and nothing else.
+	// Waived lists the rule ids waived on the grant's line (for the IR dump).
 	Waived []string
-	Span   diag.Span
+	// WildcardVerbs and WildcardResources are the compiler's decision that a "*" may
+	// reach a Role: set when a waiver on the grant's line allowed every verb
+	// (wildcard-verb), or every resource or API group (wildcard-resource). A backend
+	// emits a wildcard only when the matching one is set.
+	WildcardVerbs, WildcardResources bool
+	Span                             diag.Span
 }
 
 // DNS is the cluster DNS every locked-down pod may reach.
