@@ -10,7 +10,7 @@ import (
 	"github.com/netc-dev/netc/diag"
 )
 
-// rbacRules are the least-privilege rules over RBAC grants (spec §4). Each reports at the
+// rbacRules are the least-privilege rules over RBAC grants (docs/rbac.md). Each reports at the
 // grant statement's span, once per grant (separation-of-duties once per pair of grants).
 var rbacRules = []Rule{
 	{

@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// Dump renders the program as stable text, one fact per line: a golden section of
-// every test case and a debugging aid (`netc build --dump-ir`). Positions are
+// Dump renders the program as stable text, one fact per line: the `ir` section of
+// every golden case (netc has no flag that prints it). Positions are
 // LINE:COL of the construct that made the fact.
 func Dump(p *Program) string {
 	var b strings.Builder
