@@ -58,13 +58,7 @@ var rbacRules = []Rule{
 }
 
 // rbacRuleResources renders a rule's resources as a user writes them.
-func rbacRuleResources(r ir.Rule) string {
-	labels := make([]string, len(r.Resources))
-	for i, res := range r.Resources {
-		labels[i] = k8sapi.Label(r.APIGroup, res)
-	}
-	return strings.Join(labels, ", ")
-}
+var rbacRuleResources = k8sapi.RuleLabel
 
 // rbacGrantScope renders where a grant applies: "in shop, payments", "in cluster".
 func rbacGrantScope(g *ir.Grant) string {
@@ -225,18 +219,9 @@ func grantChangesPolicy(g *ir.Grant) bool {
 
 func grantDeploys(g *ir.Grant) bool { return grantWrites(g, k8sapi.Workloads) }
 
-type rbacSubjectID struct {
-	kind            ir.SubjectKind
-	namespace, name string
-}
+type rbacSubjectID = ir.SubjectID
 
-func rbacSubjectOf(s ir.Subject) rbacSubjectID {
-	id := rbacSubjectID{kind: s.Kind, name: s.Name}
-	if s.Kind == ir.ServiceAccount {
-		id.namespace = s.Namespace
-	}
-	return id
-}
+func rbacSubjectOf(s ir.Subject) rbacSubjectID { return s.ID() }
 
 // checkSeparationOfDuties looks at each subject's grants together: the rights of one
 // grant in a namespace add up with those of another, and a cluster grant counts in every

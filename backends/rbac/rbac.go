@@ -174,13 +174,13 @@ func allowedRules(g *ir.Grant, diags *diag.List) []ir.Rule {
 		}
 		if !waivedVerb && slices.Contains(r.Verbs, k8sapi.All) {
 			diags.Add(diag.Diagnostic{Severity: diag.Error, Span: g.Span,
-				Message: fmt.Sprintf("netc emits no Role with every verb (*) on %s unless the line waives it with `# netc:allow wildcard-verb REASON`", resourcesLabel(r)),
+				Message: fmt.Sprintf("netc emits no Role with every verb (*) on %s unless the line waives it with `# netc:allow wildcard-verb REASON`", k8sapi.RuleLabel(r)),
 				Detail:  "Configuring the rule off in netc.hcl is not enough: a wildcard reaches the cluster only through a waiver on its own line."})
 			continue
 		}
 		if !waivedRes && hasWildcardResource(r) {
 			diags.Add(diag.Diagnostic{Severity: diag.Error, Span: g.Span,
-				Message: fmt.Sprintf("netc emits no Role with a wildcard resource (%s) unless the line waives it with `# netc:allow wildcard-resource REASON`", resourcesLabel(r)),
+				Message: fmt.Sprintf("netc emits no Role with a wildcard resource (%s) unless the line waives it with `# netc:allow wildcard-resource REASON`", k8sapi.RuleLabel(r)),
 				Detail:  "Configuring the rule off in netc.hcl is not enough: a wildcard reaches the cluster only through a waiver on its own line."})
 			continue
 		}
@@ -199,14 +199,6 @@ func hasWildcardResource(r ir.Rule) bool {
 		}
 	}
 	return false
-}
-
-func resourcesLabel(r ir.Rule) string {
-	labels := make([]string, len(r.Resources))
-	for i, res := range r.Resources {
-		labels[i] = k8sapi.Label(r.APIGroup, res)
-	}
-	return strings.Join(labels, ", ")
 }
 
 func policyRules(rules []ir.Rule) []rbacv1.PolicyRule {
