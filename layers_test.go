@@ -13,8 +13,9 @@ import (
 const module = "github.com/netc-dev/netc/"
 
 // layers says which of the module's top-level packages each may import: imports run
-// one way, cmd → backends → compiler → lang, with config and diag as leaves. A
-// backend never parses; the parser never knows a backend exists.
+// one way, cmd → backends → compiler → lang, with diag and kube (the Kubernetes facts)
+// as leaves and config above them. A backend never parses; the parser never knows a
+// backend exists.
 var layers = map[string][]string{
 	"diag":     {},
 	"lang":     {"diag", "lang"},
