@@ -53,7 +53,7 @@ const NamePrefix = "netc."
 // Emit returns kubernetes/<ns>/rbac.yaml for each namespace with grants and
 // kubernetes/_cluster/rbac.yaml when there are cluster grants, in that order (namespaces
 // sorted, the cluster file last). It returns an error diagnostic at the grant for a
-// wildcard that is not waived and for a name Kubernetes would reject.
+// wildcard the compiler did not allow (ir.Grant.WildcardVerbs, WildcardResources).
 func Emit(p *ir.Program) ([]artifact.File, diag.List) {
 	sets, diags := objects(p)
 	files := make([]artifact.File, 0, len(sets))

@@ -2,6 +2,7 @@ package serviceaccount
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -92,6 +93,20 @@ func TestFilesDecodeToBuild(t *testing.T) {
 			if !reflect.DeepEqual(&got, ns.Accounts[j]) {
 				t.Fatalf("%s document %d decodes to another object:\n%s", f.Path, j+1, doc)
 			}
+		}
+	}
+}
+
+// BenchmarkEmit50k: 50,000 services in 1,000 namespaces, each with its own account.
+func BenchmarkEmit50k(b *testing.B) {
+	p := &ir.Program{}
+	for i := range 50000 {
+		name := fmt.Sprintf("svc-%06d", i)
+		p.Services = append(p.Services, svc(fmt.Sprintf("ns-%04d", i/50), name, name, i%7 == 0))
+	}
+	for b.Loop() {
+		if _, diags := Emit(p); len(diags) > 0 {
+			b.Fatal(diags)
 		}
 	}
 }
