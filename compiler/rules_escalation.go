@@ -75,7 +75,11 @@ func checkTokenRequest(p *ir.Program, r Reporter) {
 				continue
 			}
 			which := "every ServiceAccount"
-			if len(rule.ResourceNames) > 0 {
+			switch len(rule.ResourceNames) {
+			case 0:
+			case 1:
+				which = "ServiceAccount " + rule.ResourceNames[0]
+			default:
 				which = "ServiceAccounts " + rbacJoin(rule.ResourceNames, 3)
 			}
 			r.Report(g.Span, fmt.Sprintf("grant gives %s create on serviceaccounts/token %s: it can mint a token for %s there and act as it",

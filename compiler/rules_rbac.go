@@ -37,7 +37,7 @@ var rbacRules = []Rule{
 	{
 		ID:          "separation-of-duties",
 		Severity:    diag.Error,
-		Doc:         "one subject can both change network policy or RBAC and deploy workloads in the same namespace",
+		Doc:         "one subject can both change network policy or RBAC and deploy workloads in the same namespace, itself or through an account it can act as",
 		Remediation: "The subject that ships workloads must not also open the network paths or grant the rights they run with. Give network policy and RBAC to one subject (for example security engineers) and deployment to another.",
 		Check:       checkSeparationOfDuties,
 	},
@@ -47,6 +47,13 @@ var rbacRules = []Rule{
 		Doc:         "a subject can read secrets without `named` (get, list and watch all return their contents)",
 		Remediation: "Whoever holds the grant (or a leaked token of the account) reads every secret of the namespace: a list or watch returns their contents too. List the secrets the subject needs: `can get secrets named NAME, ...`.",
 		Check:       checkSecretsAccess,
+	},
+	{
+		ID:          "cluster-scope",
+		Severity:    diag.Warning,
+		Doc:         "a grant is cluster-wide on namespaced resources, where namespaces would do",
+		Remediation: "A cluster grant on namespaced resources applies in every namespace, including kube-system and those created later. Write the namespaces it needs with `in NS, ...`; keep `in cluster` for cluster-scoped resources such as nodes.",
+		Check:       checkClusterScope,
 	},
 	{
 		ID:          "access-to-create-pods",
@@ -103,13 +110,6 @@ var rbacRules = []Rule{
 		Doc:         "a grant gives patch or update on namespaces, which can relabel them",
 		Remediation: "Namespace labels switch Pod Security admission (pod-security.kubernetes.io/enforce) and select peers of NetworkPolicies written by others. Leave namespaces to cluster administrators, or limit the grant with `named`.",
 		Check:       checkNamespaceModification,
-	},
-	{
-		ID:          "cluster-scope",
-		Severity:    diag.Warning,
-		Doc:         "a grant is cluster-wide on namespaced resources, where namespaces would do",
-		Remediation: "A cluster grant on namespaced resources applies in every namespace, including kube-system and those created later. Write the namespaces it needs with `in NS, ...`; keep `in cluster` for cluster-scoped resources such as nodes.",
-		Check:       checkClusterScope,
 	},
 }
 

@@ -77,10 +77,10 @@ func runRBACRule(t *testing.T, id string, grants ...*ir.Grant) []string {
 
 func TestRBACRulesTable(t *testing.T) {
 	want := map[string]diag.Severity{
-		"wildcard-verb":        diag.Error,
-		"wildcard-resource":    diag.Error,
-		"escalation-verb":      diag.Error,
-		"separation-of-duties": diag.Error,
+		"wildcard-verb":              diag.Error,
+		"wildcard-resource":          diag.Error,
+		"escalation-verb":            diag.Error,
+		"separation-of-duties":       diag.Error,
 		"secrets-access":             diag.Warning,
 		"cluster-scope":              diag.Warning,
 		"access-to-create-pods":      diag.Warning,
@@ -378,7 +378,7 @@ func TestTokenRequest(t *testing.T) {
 		}, []string{"1: grant gives serviceaccount ci/deployer create on serviceaccounts/token in shop: it can mint a token for every ServiceAccount there and act as it"}},
 		{"named accounts", func(t *testing.T) []*ir.Grant {
 			return []*ir.Grant{tGrant(t, 2, tGroupDev, []string{"create"}, []string{"serviceaccounts/token"}, []string{"web"}, "shop")}
-		}, []string{"2: grant gives group developers create on serviceaccounts/token in shop: it can mint a token for ServiceAccounts web there and act as it"}},
+		}, []string{"2: grant gives group developers create on serviceaccounts/token in shop: it can mint a token for ServiceAccount web there and act as it"}},
 		{"managing service accounts is not a token request", func(t *testing.T) []*ir.Grant {
 			return []*ir.Grant{tGrant(t, 1, tGroupDev, []string{"edit"}, []string{"serviceaccounts"}, nil, "shop")}
 		}, nil},

@@ -81,7 +81,7 @@ func TestRules(t *testing.T) {
 			verbs:     []string{"create"},
 			resources: []string{"serviceaccounts/token", "pods/exec"},
 			names:     []string{"web"},
-			want: []ir.Rule{{APIGroup: "", Resources: []string{"pods/exec", "serviceaccounts/token"}, Verbs: []string{"create"}, ResourceNames: []string{"web"}}},
+			want:      []ir.Rule{{APIGroup: "", Resources: []string{"pods/exec", "serviceaccounts/token"}, Verbs: []string{"create"}, ResourceNames: []string{"web"}}},
 		},
 		{
 			name:      "edit named leaves create out",
