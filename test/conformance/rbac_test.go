@@ -365,7 +365,7 @@ func TestRBACHandBuilt(t *testing.T) {
 func TestRBACWaivedWildcard(t *testing.T) {
 	src := `namespace ops
 group admins can * configmaps in ops   # netc:allow wildcard-verb break-glass access to config
-group auditors can get * in cluster    # netc:allow wildcard-resource read-only audit across the API
+group auditors can get * in cluster    # netc:allow wildcard-resource,node-proxy read-only audit across the API (get * covers nodes/proxy)
 `
 	p := compileRBAC(t, src)
 	objs := loadRBAC(t, build(t, p, nil))
