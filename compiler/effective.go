@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/netc-dev/netc/compiler/ir"
 	"github.com/netc-dev/netc/compiler/k8sapi"
@@ -54,13 +55,11 @@ func checkAccessToCreatePods(p *ir.Program, r Reporter) {
 // rbacFirstExtra finds the first request that account a may make and subject s may not
 // (on its own), and the grant of a that allows it.
 func rbacFirstExtra(e *k8sapi.Effective, s, a ir.Subject) (k8sapi.Request, *ir.Grant, bool) {
-	for _, ag := range e.Eval.GrantsOf(a) {
-		for req := range k8sapi.Requests(ag, a) {
-			asS := req
-			asS.Subject = s
-			if !e.Holds(asS) {
-				return asS, ag, true
-			}
+	for _, gr := range e.GrantedTo(a) {
+		asS := gr.Request
+		asS.Subject = s
+		if !e.Holds(asS) {
+			return asS, gr.Grant, true
 		}
 	}
 	return k8sapi.Request{}, nil, false
@@ -75,8 +74,10 @@ type sodEntry struct {
 }
 
 // sodEntries lists the grants that count for each subject's separation of duties, with
-// the subjects in first-seen order: its own grants, then the grants of every account it
-// can act as, transitively, each through the first path found (breadth first).
+// the subjects in first-seen order: its own grants, then the grants of the accounts it
+// can act as, transitively. Of the accounts' grants only those that change policy or
+// deploy, and only the first of each per namespace, are kept (sodReach), so that many
+// deployers over many accounts stay linear.
 func sodEntries(p *ir.Program) ([]rbacSubjectID, map[rbacSubjectID][]sodEntry) {
 	e := k8sapi.NewEffective(p)
 	bySubject := map[rbacSubjectID][]sodEntry{}
@@ -90,43 +91,113 @@ func sodEntries(p *ir.Program) ([]rbacSubjectID, map[rbacSubjectID][]sodEntry) {
 		}
 		bySubject[id] = append(bySubject[id], sodEntry{g: g})
 	}
+	reach := &sodReach{e: e, memo: map[rbacSubjectID][]sodEntry{}, byNS: map[string][]sodEntry{}}
 	for _, id := range order {
 		s := subj[id]
-		if len(e.RunAsOf(s)) == 0 {
-			continue
-		}
 		own := map[*ir.Grant]bool{}
 		for _, en := range bySubject[id] {
 			own[en.g] = true
 		}
-		type hop struct {
-			account ir.Subject
-			via     *ir.Grant
-		}
-		seen := map[rbacSubjectID]bool{id: true}
-		var queue []hop
-		for _, st := range e.ActsAs(s) {
-			if aid := rbacSubjectOf(st.Account); !seen[aid] {
-				seen[aid] = true
-				queue = append(queue, hop{st.Account, st.Via.Grant})
-			}
-		}
-		for len(queue) > 0 {
-			h := queue[0]
-			queue = queue[1:]
-			for _, ag := range e.Eval.GrantsOf(h.account) {
-				if !own[ag] {
-					own[ag] = true
-					bySubject[id] = append(bySubject[id], sodEntry{g: ag, via: h.via, account: h.account})
-				}
-			}
-			for _, st := range e.ActsAs(h.account) {
-				if aid := rbacSubjectOf(st.Account); !seen[aid] {
-					seen[aid] = true
-					queue = append(queue, hop{st.Account, h.via})
+		for _, ra := range e.RunAsOf(s) {
+			for _, ns := range e.Targets(ra) {
+				for _, en := range reach.ofNamespace(ns, ra.Names) {
+					if !own[en.g] && rbacSubjectOf(en.account) != id {
+						own[en.g] = true
+						en.via = ra.Grant
+						bySubject[id] = append(bySubject[id], en)
+					}
 				}
 			}
 		}
 	}
 	return order, bySubject
+}
+
+// sodReach computes, once per account, the duty grants of the account and of every
+// account it reaches: the first grant that changes policy and the first that deploys,
+// per namespace and cluster-wide.
+type sodReach struct {
+	e    *k8sapi.Effective
+	memo map[rbacSubjectID][]sodEntry
+	byNS map[string][]sodEntry // every account of a namespace together
+}
+
+// ofNamespace is of for the accounts of ns, or for those called names (nil: all).
+func (r *sodReach) ofNamespace(ns string, names []string) []sodEntry {
+	if out, ok := r.byNS[ns]; ok && names == nil {
+		return out
+	}
+	var out []sodEntry
+	seen := map[*ir.Grant]bool{}
+	taken := map[sodSlot]bool{}
+	for _, a := range r.e.AccountsIn([]string{ns}, false) {
+		if names != nil && !slices.Contains(names, a.Name) {
+			continue
+		}
+		for _, en := range r.of(a) {
+			if !seen[en.g] && sodFirst(taken, en.g) {
+				seen[en.g] = true
+				out = append(out, en)
+			}
+		}
+	}
+	if names == nil {
+		r.byNS[ns] = out
+	}
+	return out
+}
+
+func (r *sodReach) of(a ir.Subject) []sodEntry {
+	id := rbacSubjectOf(a)
+	if out, ok := r.memo[id]; ok {
+		return out
+	}
+	taken := map[sodSlot]bool{}
+	var out []sodEntry
+	seen := map[rbacSubjectID]bool{id: true}
+	queue := []ir.Subject{a}
+	for len(queue) > 0 {
+		acc := queue[0]
+		queue = queue[1:]
+		for _, g := range r.e.Eval.GrantsOf(acc) {
+			if sodFirst(taken, g) {
+				out = append(out, sodEntry{g: g, account: acc})
+			}
+		}
+		for _, st := range r.e.ActsAs(acc) {
+			if aid := rbacSubjectOf(st.Account); !seen[aid] {
+				seen[aid] = true
+				queue = append(queue, st.Account)
+			}
+		}
+	}
+	r.memo[id] = out
+	return out
+}
+
+// sodSlot is one duty in one namespace ("" for cluster-wide).
+type sodSlot struct {
+	ns  string
+	pol bool
+}
+
+// sodFirst reports whether g is the first grant seen for one of the duty slots it fills,
+// and takes them.
+func sodFirst(taken map[sodSlot]bool, g *ir.Grant) bool {
+	first := false
+	for _, pol := range []bool{true, false} {
+		if (pol && !grantChangesPolicy(g)) || (!pol && !grantDeploys(g)) {
+			continue
+		}
+		nss := g.Namespaces
+		if g.Cluster {
+			nss = []string{""}
+		}
+		for _, ns := range nss {
+			if k := (sodSlot{ns, pol}); !taken[k] {
+				taken[k], first = true, true
+			}
+		}
+	}
+	return first
 }

@@ -52,8 +52,8 @@ var (
 
 func checkPodExec(p *ir.Program, r Reporter) {
 	for _, g := range p.Grants {
-		// A websocket exec, attach or port-forward was authorised as get before
-		// Kubernetes 1.31 (and still is where the feature gate is off): count get too.
+		// Older API servers (and newer ones with the AuthorizePodWebsocketUpgradeCreatePermission
+		// gate off) authorise a websocket exec, attach or port-forward as get: count get too.
 		parts := rbacCovers(g, []string{"create", "get"}, rbacPodShells, nil)
 		parts = append(parts, rbacCovers(g, []string{"update", "patch"}, rbacEphemeral, nil)...)
 		if len(parts) == 0 {

@@ -553,3 +553,26 @@ func TestAccessToCreatePods(t *testing.T) {
 		})
 	}
 }
+
+// Many deployers over many accounts of one namespace: each deployer's finding comes
+// once, from per-namespace summaries rather than deployer × account pairs.
+func TestEffectiveManyDeployersManyAccounts(t *testing.T) {
+	var svcs []string
+	var grants []*ir.Grant
+	for i := range 1000 {
+		name := fmt.Sprintf("svc-%d", i)
+		svcs = append(svcs, "shop/"+name)
+		grants = append(grants, tGrant(t, i+1, ir.Subject{Kind: ir.ServiceAccount, Namespace: "shop", Name: name}, []string{"get"}, []string{"configmaps"}, []string{name}, "shop"))
+	}
+	grants = append(grants, tGrant(t, 1001, tSABackend, []string{"edit"}, []string{"networkpolicies"}, nil, "shop"))
+	svcs = append(svcs, "shop/backend")
+	for i := range 1000 {
+		grants = append(grants, tGrant(t, 2000+i, ir.Subject{Kind: ir.Group, Name: fmt.Sprintf("dev-%d", i)}, []string{"deploy"}, nil, nil, "shop"))
+	}
+	if got := runRBACProgram(t, "separation-of-duties", svcs, grants...); len(got) != 1000 {
+		t.Errorf("separation-of-duties: %d reports, want 1000 (one per deployer)", len(got))
+	}
+	if got := runRBACProgram(t, "access-to-create-pods", svcs, grants...); len(got) != 1000 || !strings.Contains(got[0], "serviceaccount shop/backend (create networkpolicies in shop)") {
+		t.Errorf("access-to-create-pods: %d reports, want 1000 naming backend; first %q", len(got), got[:min(1, len(got))])
+	}
+}

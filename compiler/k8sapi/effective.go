@@ -86,7 +86,7 @@ func RunAsPaths(g *ir.Grant) []RunAs {
 			break
 		}
 	}
-	// A websocket exec or attach was authorised as get until Kubernetes 1.31; count both.
+	// Older API servers authorise a websocket exec or attach as get; count both.
 	if _, _, ok := covered([]string{"create", "get"}, podExec); ok {
 		out = append(out, RunAs{Grant: g, How: "exec into pods"})
 	}
@@ -149,7 +149,12 @@ type Effective struct {
 	Eval     *Evaluator
 	accounts map[string][]ir.Subject // by namespace, in first-seen order
 	runAs    map[subjectKey][]RunAs
-	allNS    []string // namespaces with accounts, in first-seen order
+	// memo: RunAsOf, ActsAs and the holders, by subject
+	runAsOf map[subjectKey][]RunAs
+	actsAs  map[subjectKey][]Step
+	holders map[subjectKey]*holder
+	granted map[subjectKey][]Granted
+	allNS   []string // namespaces with accounts, in first-seen order
 }
 
 // Accounts lists the ServiceAccounts of p that pods may run as and that can hold rights:
@@ -190,7 +195,9 @@ func Accounts(p *ir.Program) []ir.Subject {
 
 // NewEffective indexes p's grants and accounts.
 func NewEffective(p *ir.Program) *Effective {
-	e := &Effective{Eval: NewEvaluator(p.Grants), accounts: map[string][]ir.Subject{}, runAs: map[subjectKey][]RunAs{}}
+	e := &Effective{Eval: NewEvaluator(p.Grants), accounts: map[string][]ir.Subject{}, runAs: map[subjectKey][]RunAs{},
+		runAsOf: map[subjectKey][]RunAs{}, actsAs: map[subjectKey][]Step{}, holders: map[subjectKey]*holder{},
+		granted: map[subjectKey][]Granted{}}
 	for _, a := range Accounts(p) {
 		if _, ok := e.accounts[a.Namespace]; !ok {
 			e.allNS = append(e.allNS, a.Namespace)
@@ -209,6 +216,16 @@ func NewEffective(p *ir.Program) *Effective {
 // RunAsOf lists the run-as paths that apply to requests of s: those of its own grants
 // and of the groups every request of s carries, in program order.
 func (e *Effective) RunAsOf(s ir.Subject) []RunAs {
+	k := keyOf(s)
+	if out, ok := e.runAsOf[k]; ok {
+		return out
+	}
+	out := e.runAsOfNew(s)
+	e.runAsOf[k] = out
+	return out
+}
+
+func (e *Effective) runAsOfNew(s ir.Subject) []RunAs {
 	var out []RunAs
 	for _, id := range identities(s) {
 		out = append(out, e.runAs[id]...)
@@ -220,6 +237,16 @@ func (e *Effective) RunAsOf(s ir.Subject) []RunAs {
 // ActsAs lists the accounts s can act as directly (one hop), each with the first path
 // that reaches it; s itself is left out.
 func (e *Effective) ActsAs(s ir.Subject) []Step {
+	k := keyOf(s)
+	if out, ok := e.actsAs[k]; ok {
+		return out
+	}
+	out := e.actsAsNew(s)
+	e.actsAs[k] = out
+	return out
+}
+
+func (e *Effective) actsAsNew(s ir.Subject) []Step {
 	var out []Step
 	seen := map[subjectKey]bool{keyOf(s): true}
 	for _, ra := range e.RunAsOf(s) {
@@ -332,12 +359,64 @@ func (e *Effective) AccountsIn(nss []string, cluster bool) []ir.Subject {
 }
 
 // Holds reports whether s itself, without acting as another account, can do req: its
-// grants allow it, or it is a get of a Secret or ConfigMap it can mount in a pod.
+// grants allow it, or it is a get of a Secret or ConfigMap it can mount in a pod. It is
+// meant for many questions about few subjects: each subject's grants are gathered once.
 func (e *Effective) Holds(req Request) bool {
-	if e.Eval.Decide(req).Allowed {
+	k := keyOf(req.Subject)
+	h := e.holders[k]
+	if h == nil {
+		h = &holder{mounts: map[string]bool{}}
+		for _, id := range identities(req.Subject) {
+			for _, i := range e.Eval.bySubject[id] {
+				h.grants = append(h.grants, e.Eval.grants[i])
+			}
+		}
+		for _, ra := range e.RunAsOf(req.Subject) {
+			if ra.Mounts {
+				if ra.Grant.Cluster {
+					h.mountsAll = true
+				}
+				for _, ns := range ra.Grant.Namespaces {
+					h.mounts[ns] = true
+				}
+			}
+		}
+		e.holders[k] = h
+	}
+	if mountable(req) && (h.mountsAll || h.mounts[req.Namespace]) {
 		return true
 	}
-	return mountable(req) && e.Mounts(req.Subject, req.Namespace) != nil
+	return h.allows(req)
+}
+
+// holder is one subject's grants (through all its identities) and where it mounts.
+type holder struct {
+	grants    []*ir.Grant
+	mounts    map[string]bool
+	mountsAll bool
+}
+
+// allows is Evaluator.Decide's Allowed, without its reasons.
+func (h *holder) allows(req Request) bool {
+	ns := req.Namespace
+	if req.Resource.Builtin && !req.Resource.Namespaced {
+		ns = ""
+	}
+	name := req.Name
+	if req.Verb == "create" && req.Resource.Subresource == "" {
+		name = ""
+	}
+	for _, g := range h.grants {
+		if !g.Cluster && (ns == "" || !slices.Contains(g.Namespaces, ns)) {
+			continue
+		}
+		for _, r := range g.Rules {
+			if Covers(r, req.Verb, req.Resource) && nameMatches(r.ResourceNames, name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Requests yields the requests that grant g allows, made by subj: each verb on each
@@ -387,4 +466,36 @@ func (req Request) Describe() string {
 		s += " in " + req.Namespace
 	}
 	return s
+}
+
+// Granted is one request a grant allows.
+type Granted struct {
+	Request
+	Grant *ir.Grant
+}
+
+// GrantedTo lists the requests that a's grants allow it (Requests of each grant of
+// GrantsOf), computed once per subject. The result must not be changed.
+func (e *Effective) GrantedTo(a ir.Subject) []Granted {
+	k := keyOf(a)
+	if out, ok := e.granted[k]; ok {
+		return out
+	}
+	var out []Granted
+	for _, g := range e.Eval.GrantsOf(a) {
+		for req := range Requests(g, a) {
+			out = append(out, Granted{req, g})
+		}
+	}
+	e.granted[k] = out
+	return out
+}
+
+// Targets lists where run-as path ra reaches accounts: for each namespace, the account
+// names it is limited to (nil: every account there).
+func (e *Effective) Targets(ra RunAs) []string {
+	if ra.Grant.Cluster {
+		return e.allNS
+	}
+	return ra.Grant.Namespaces
 }
