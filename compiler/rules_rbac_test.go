@@ -502,6 +502,14 @@ func TestEffectiveSeparationOfDuties(t *testing.T) {
 				tGrant(t, 3, ops, []string{"edit"}, []string{"rolebindings"}, nil, "shop"),
 			}
 		}, []string{"1: serviceaccount ci/deployer can both change network policy or RBAC and deploy workloads in shop: it can act as serviceaccount prod/ops, which changes network policy or RBAC (related 3: this grant lets serviceaccount prod/ops change network policy or RBAC)"}},
+		{"both duties through two accounts", []string{"shop/backend", "shop/web"}, func(t *testing.T) []*ir.Grant {
+			web := ir.Subject{Kind: ir.ServiceAccount, Namespace: "shop", Name: "web"}
+			return []*ir.Grant{
+				tGrant(t, 1, tGroupDev, []string{"create"}, []string{"serviceaccounts/token"}, nil, "shop"),
+				tGrant(t, 2, tSABackend, []string{"edit"}, []string{"networkpolicies"}, nil, "payments"),
+				tGrant(t, 3, web, []string{"deploy"}, nil, nil, "payments"),
+			}
+		}, []string{"1: group developers can both change network policy or RBAC and deploy workloads in payments: it can act as serviceaccount shop/backend, which changes network policy or RBAC, and as serviceaccount shop/web, which deploys workloads (related 2: this grant lets serviceaccount shop/backend change network policy or RBAC) (related 3: this grant lets serviceaccount shop/web deploy workloads)"}},
 		{"the account cannot do more, or lives elsewhere", []string{"shop/backend", "payments/api"}, func(t *testing.T) []*ir.Grant {
 			api := ir.Subject{Kind: ir.ServiceAccount, Namespace: "payments", Name: "api"}
 			return []*ir.Grant{
