@@ -216,13 +216,18 @@ func NewEffective(p *ir.Program) *Effective {
 // RunAsOf lists the run-as paths that apply to requests of s: those of its own grants
 // and of the groups every request of s carries, in program order.
 func (e *Effective) RunAsOf(s ir.Subject) []RunAs {
+	return memo(e.runAsOf, s, e.runAsOfNew)
+}
+
+// memo returns m's entry for s, computing it with f the first time.
+func memo[T any](m map[subjectKey]T, s ir.Subject, f func(ir.Subject) T) T {
 	k := keyOf(s)
-	if out, ok := e.runAsOf[k]; ok {
-		return out
+	if v, ok := m[k]; ok {
+		return v
 	}
-	out := e.runAsOfNew(s)
-	e.runAsOf[k] = out
-	return out
+	v := f(s)
+	m[k] = v
+	return v
 }
 
 func (e *Effective) runAsOfNew(s ir.Subject) []RunAs {
@@ -237,13 +242,7 @@ func (e *Effective) runAsOfNew(s ir.Subject) []RunAs {
 // ActsAs lists the accounts s can act as directly (one hop), each with the first path
 // that reaches it; s itself is left out.
 func (e *Effective) ActsAs(s ir.Subject) []Step {
-	k := keyOf(s)
-	if out, ok := e.actsAs[k]; ok {
-		return out
-	}
-	out := e.actsAsNew(s)
-	e.actsAs[k] = out
-	return out
+	return memo(e.actsAs, s, e.actsAsNew)
 }
 
 func (e *Effective) actsAsNew(s ir.Subject) []Step {
@@ -477,18 +476,15 @@ type Granted struct {
 // GrantedTo lists the requests that a's grants allow it (Requests of each grant of
 // GrantsOf), computed once per subject. The result must not be changed.
 func (e *Effective) GrantedTo(a ir.Subject) []Granted {
-	k := keyOf(a)
-	if out, ok := e.granted[k]; ok {
-		return out
-	}
-	var out []Granted
-	for _, g := range e.Eval.GrantsOf(a) {
-		for req := range Requests(g, a) {
-			out = append(out, Granted{req, g})
+	return memo(e.granted, a, func(a ir.Subject) []Granted {
+		var out []Granted
+		for _, g := range e.Eval.GrantsOf(a) {
+			for req := range Requests(g, a) {
+				out = append(out, Granted{req, g})
+			}
 		}
-	}
-	e.granted[k] = out
-	return out
+		return out
+	})
 }
 
 // Targets lists where run-as path ra reaches accounts: for each namespace, the account
