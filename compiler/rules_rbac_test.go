@@ -473,13 +473,28 @@ func runRBACProgram(t *testing.T, id string, svcs []string, grants ...*ir.Grant)
 	return rec.got
 }
 
+// rbacProgramCase is an rbacCase over a program with services ("NS/NAME").
+type rbacProgramCase struct {
+	name   string
+	svcs   []string
+	grants func(t *testing.T) []*ir.Grant
+	want   []string
+}
+
+func runRBACProgramCases(t *testing.T, id string, cases []rbacProgramCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := runRBACProgram(t, id, c.svcs, c.grants(t)...)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("%s reported\n  %s\nwant\n  %s", id, strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
+			}
+		})
+	}
+}
+
 func TestEffectiveSeparationOfDuties(t *testing.T) {
-	for _, c := range []struct {
-		name   string
-		svcs   []string
-		grants func(t *testing.T) []*ir.Grant
-		want   []string
-	}{
+	runRBACProgramCases(t, "separation-of-duties", []rbacProgramCase{
 		{"deployer acts as an account that edits network policy", []string{"shop/backend"}, func(t *testing.T) []*ir.Grant {
 			return []*ir.Grant{
 				tGrant(t, 1, tSADeploy, []string{"deploy"}, nil, nil, "shop"),
@@ -519,23 +534,11 @@ func TestEffectiveSeparationOfDuties(t *testing.T) {
 				tGrant(t, 4, tGroupDev, []string{"view"}, []string{"pods/exec"}, nil, "payments"),
 			}
 		}, nil},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			got := runRBACProgram(t, "separation-of-duties", c.svcs, c.grants(t)...)
-			if !slices.Equal(got, c.want) {
-				t.Errorf("reported\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
-			}
-		})
-	}
+	})
 }
 
 func TestAccessToCreatePods(t *testing.T) {
-	for _, c := range []struct {
-		name   string
-		svcs   []string
-		grants func(t *testing.T) []*ir.Grant
-		want   []string
-	}{
+	runRBACProgramCases(t, "access-to-create-pods", []rbacProgramCase{
 		{"an account of the namespace holds more", []string{"shop/backend", "shop/web"}, func(t *testing.T) []*ir.Grant {
 			return []*ir.Grant{
 				tGrant(t, 1, tGroupDev, []string{"deploy"}, nil, nil, "shop"),
@@ -552,14 +555,7 @@ func TestAccessToCreatePods(t *testing.T) {
 				tGrant(t, 5, tGroupDev, []string{"view"}, []string{"deployments"}, nil, "prod"),
 			}
 		}, nil},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			got := runRBACProgram(t, "access-to-create-pods", c.svcs, c.grants(t)...)
-			if !slices.Equal(got, c.want) {
-				t.Errorf("reported\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
-			}
-		})
-	}
+	})
 }
 
 // Many deployers over many accounts of one namespace: each deployer's finding comes
