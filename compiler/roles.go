@@ -9,8 +9,16 @@ import (
 	"github.com/netc-dev/netc/lang/ast"
 )
 
-// privileges lists, per engine and object kind, the privileges a role may be granted.
-// ddl-privilege decides separately whether the risky ones are allowed.
+// privileges lists, per engine and object kind, the privileges a role may be granted:
+// the one table of them (the SQL backend writes what the IR holds). Every entry is what
+// the engine's GRANT takes at that level, checked on the real servers by
+// backends/sql's TestPrivilegeTable (PostgreSQL against acldefault, MariaDB against
+// SHOW PRIVILEGES); MySQL's follows its manual ("Permissible Privileges for GRANT and
+// REVOKE"). ddl-privilege decides separately whether the risky ones are allowed.
+//
+// Left out on purpose: PostgreSQL's MAINTAIN (PostgreSQL 17 only: older servers, which
+// netc supports, refuse the whole script), GRANT OPTION (netc never delegates), and
+// MySQL's USAGE on a database (it grants nothing).
 var privileges = map[ir.Engine]map[ir.ObjectKind][]string{
 	ir.Postgres: {
 		ir.Table:    {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "ALL"},
@@ -19,19 +27,42 @@ var privileges = map[ir.Engine]map[ir.ObjectKind][]string{
 		ir.Schema:   {"USAGE", "CREATE", "ALL"},
 	},
 	ir.MySQL: {
-		ir.Table:    {"SELECT", "INSERT", "UPDATE", "DELETE", "REFERENCES", "TRIGGER", "CREATE", "DROP", "ALTER", "INDEX", "ALL"},
-		ir.Function: {"EXECUTE", "ALL"},
+		ir.Table:    mysqlTable,
+		ir.Function: mysqlRoutine,
+		ir.Schema:   mysqlDatabase,
 	},
 	ir.MariaDB: {
-		ir.Table:    {"SELECT", "INSERT", "UPDATE", "DELETE", "REFERENCES", "TRIGGER", "CREATE", "DROP", "ALTER", "INDEX", "ALL"},
+		ir.Table: append(slices.Clip(mysqlTable), "DELETE HISTORY"),
+		// A MariaDB sequence is a table: NEXT VALUE FOR needs INSERT, reading it SELECT.
 		ir.Sequence: {"SELECT", "INSERT", "ALTER", "ALL"},
-		ir.Function: {"EXECUTE", "ALL"},
+		ir.Function: mysqlRoutine,
+		ir.Schema:   append(slices.Clip(mysqlDatabase), "DELETE HISTORY"),
 	},
 }
 
+var (
+	mysqlTable   = []string{"SELECT", "INSERT", "UPDATE", "DELETE", "REFERENCES", "TRIGGER", "CREATE", "DROP", "ALTER", "INDEX", "CREATE VIEW", "SHOW VIEW", "ALL"}
+	mysqlRoutine = []string{"EXECUTE", "ALTER ROUTINE", "ALL"}
+	// A MySQL schema is a database: these are the privileges on `db`.*.
+	mysqlDatabase = []string{"SELECT", "INSERT", "UPDATE", "DELETE", "REFERENCES", "TRIGGER", "CREATE", "DROP", "ALTER", "INDEX",
+		"CREATE VIEW", "SHOW VIEW", "CREATE TEMPORARY TABLES", "LOCK TABLES", "EXECUTE", "CREATE ROUTINE", "ALTER ROUTINE", "EVENT", "ALL"}
+)
+
+// Privileges returns the privileges a role may be granted on a kind of object of an
+// engine's database, in the order messages list them; nil when the engine has no such
+// objects. The result is the caller's to keep.
+func Privileges(e ir.Engine, k ir.ObjectKind) []string {
+	return slices.Clone(privileges[e][k])
+}
+
 // ddlActions are the privileges ddl-privilege reports: they change or destroy schema,
-// or erase data wholesale, which an application role should not need.
-var ddlActions = map[string]bool{"TRUNCATE": true, "CREATE": true, "ALL": true, "DROP": true, "ALTER": true, "INDEX": true, "TRIGGER": true, "REFERENCES": true}
+// create code or objects, or erase data wholesale, which an application role should not
+// need.
+var ddlActions = map[string]bool{
+	"TRUNCATE": true, "CREATE": true, "ALL": true, "DROP": true, "ALTER": true, "INDEX": true, "TRIGGER": true, "REFERENCES": true,
+	"CREATE VIEW": true, "CREATE TEMPORARY TABLES": true, "CREATE ROUTINE": true, "ALTER ROUTINE": true, "EVENT": true,
+	"DELETE HISTORY": true,
+}
 
 func (c *compiler) lowerRoles() {
 	for _, rd := range c.roleDecls {
@@ -101,7 +132,7 @@ func (c *compiler) privilege(db *ir.Database, p *ast.Privilege) []ir.Privilege {
 	for _, a := range p.Actions {
 		act := strings.ToUpper(a.Value)
 		if !slices.Contains(allowed, act) {
-			c.errorf(a.Span(), "%s is not a privilege on a %s in %s; expected one of %s", a.Value, kind, db.Engine, strings.Join(allowed, ", "))
+			c.errorf(a.Span(), "%s is not a privilege on a %s in %s; expected one of %s%s", a.Value, kind, db.Engine, strings.Join(allowed, ", "), privilegeHint(db.Engine, kind, act))
 			continue
 		}
 		for _, o := range p.Objects {
@@ -130,4 +161,24 @@ func (c *compiler) privilege(db *ir.Database, p *ast.Privilege) []ir.Privilege {
 		}
 	}
 	return out
+}
+
+// privilegeHint explains the refusals a user is likely to run into.
+func privilegeHint(e ir.Engine, k ir.ObjectKind, act string) string {
+	switch {
+	case e == ir.Postgres && act == "MAINTAIN":
+		return " (MAINTAIN exists only from PostgreSQL 17; the scripts run on PostgreSQL 12 and later)"
+	case e != ir.Postgres && k == ir.Schema && act == "USAGE":
+		return " (USAGE on a database grants nothing here; name the privileges the role needs)"
+	case e == ir.MariaDB && k == ir.Sequence && act == "USAGE":
+		return " (NEXT VALUE FOR needs INSERT)"
+	case strings.Contains(act, " "):
+		return ""
+	}
+	for _, a := range privileges[e][k] {
+		if strings.HasPrefix(a, act+" ") {
+			return " (a privilege of two words is written quoted: \"" + strings.ToLower(a) + "\")"
+		}
+	}
+	return ""
 }

@@ -395,7 +395,9 @@ func TestDiagnostics(t *testing.T) {
 
 	my := b.database("ns", "my", ir.MySQL, "my")
 	seq := b.role(my, "seq", priv("SELECT", ir.Sequence, "my", "s"))
-	trunc := b.role(my, "trunc", priv("TRUNCATE", ir.Table, "my", "t"))
+	// Which privileges an engine takes is the compiler's decision (its table is the only
+	// one): the backend writes TRUNCATE on MySQL as the IR says.
+	b.role(my, "trunc", priv("TRUNCATE", ir.Table, "my", "t"))
 
 	path := b.database("ns", "../etc", ir.Postgres, "x")
 	b.role(path, "r")
@@ -411,15 +413,12 @@ func TestDiagnostics(t *testing.T) {
 	wants := []want{
 		{pg.Span, "database name \"" + strings.Repeat("d", 64) + "\" is 64 bytes long"},
 		{longRole.Span, "role name \"" + strings.Repeat("r", 64) + "\" is 64 bytes long"},
-		{badPriv.Privileges[0].Span, `role "usage_on_table": USAGE cannot be granted on a table in PostgreSQL`},
-		{hostile.Privileges[0].Span, `SELECT; DROP TABLE t cannot be granted on a table`},
+		{hostile.Privileges[0].Span, `role "injected": privilege "SELECT; DROP TABLE t" is not a privilege keyword`},
 		{badObj.Privileges[0].Span, `control character`},
 		{reservedLogin.Span, `login name "pg_svc" is reserved`},
 		{clash.Span, `login "usage_on_table" has the name of a role`},
-		{r1.Privileges[0].Span, `USAGE cannot be granted on a sequence in MariaDB`},
 		{twoRoles.Span, `login "svc" would be a member of 2 roles on MariaDB`},
 		{seq.Privileges[0].Span, `MySQL has no sequences`},
-		{trunc.Privileges[0].Span, `TRUNCATE cannot be granted on a table in MySQL`},
 		{path.Span, `database name "../etc" cannot name a file`},
 	}
 	for _, w := range wants {
