@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/netc-dev/netc/compiler/ir"
@@ -109,7 +110,118 @@ func (c *compiler) lowerRoles() {
 			c.errorf(l.Span, "login %q of service %q has the same name as a role on database %q; give the service a distinct `login`",
 				l.Name, key(l.Service.Namespace, l.Service.Name), key(l.Database.Namespace, l.Database.Name))
 		}
+		if why := reservedAccount(l.Database.Engine, l.Name); why != "" {
+			c.errorf(l.Span, "login %q of service %q is reserved in %s (%s); give the service another `login`",
+				l.Name, key(l.Service.Namespace, l.Service.Name), engineName(l.Database.Engine), why)
+		}
 	}
+	for _, r := range c.roles {
+		if why := reservedAccount(r.Database.Engine, r.Name); why != "" {
+			c.errorf(r.Span, "role name %q is reserved in %s (%s); netc never manages it", r.Name, engineName(r.Database.Engine), why)
+		}
+	}
+	for _, db := range c.databases {
+		if db.Engine != ir.Postgres && strings.EqualFold(db.DBName, bookkeepingDB) {
+			c.errorf(db.Span, "database name %q is reserved on %s: netc keeps its record of the roles it manages there", db.DBName, engineName(db.Engine))
+		}
+	}
+	c.adopt()
+}
+
+// bookkeepingDB is where the MySQL and MariaDB scripts keep their record.
+const bookkeepingDB = ir.SQLBookkeeping
+
+// A reserved account name is never a netc role or login: the engine refuses it, it
+// belongs to the server's administration, or it is a keyword where roles are named.
+type reservedName struct {
+	name   string // lower case
+	prefix bool   // every name starting with it
+	why    string
+}
+
+var reservedAccounts = map[ir.Engine][]reservedName{
+	ir.Postgres: {
+		{"postgres", false, "the superuser a cluster starts with"},
+		{"public", false, "PUBLIC, which every role belongs to"},
+		{"none", false, "a keyword where roles are named"},
+		{"current_user", false, "a keyword where roles are named"},
+		{"session_user", false, "a keyword where roles are named"},
+		{"current_role", false, "a keyword where roles are named"},
+		{"pg_", true, "names starting with pg_ belong to the server"},
+	},
+	ir.MySQL:   mysqlReserved,
+	ir.MariaDB: mysqlReserved,
+}
+
+var mysqlReserved = []reservedName{
+	{"root", false, "the administrator account"},
+	{"mysql", false, "the server's own account"},
+	{"mysql.", true, "names starting with mysql. are the server's system accounts"},
+	{"mariadb.sys", false, "the server's system account"},
+	{"public", false, "PUBLIC, the role of every account"},
+	{"none", false, "a keyword where roles are named"},
+	{"current_user", false, "a keyword where roles are named"},
+	{"current_role", false, "a keyword where roles are named"},
+}
+
+// reservedAccount says why name can never be a netc role or login on engine e, or "".
+// Names are compared without regard to case: `Root` or `PUBLIC` would only confuse.
+func reservedAccount(e ir.Engine, name string) string {
+	low := strings.ToLower(name)
+	for _, r := range reservedAccounts[e] {
+		if low == r.name || (r.prefix && strings.HasPrefix(low, r.name)) {
+			return r.why
+		}
+	}
+	return ""
+}
+
+func engineName(e ir.Engine) string {
+	switch e {
+	case ir.Postgres:
+		return "PostgreSQL"
+	case ir.MySQL:
+		return "MySQL"
+	case ir.MariaDB:
+		return "MariaDB"
+	}
+	return string(e)
+}
+
+// adopt applies netc.hcl's `database "NS/NAME" { adopt = [...] }`: the roles and logins
+// it names may exist on the server without netc's mark, and the script takes them over.
+func (c *compiler) adopt() {
+	for _, d := range c.cfg.Databases {
+		db, ok := c.databases[key(d.Namespace, d.Name)]
+		if !ok {
+			c.errorf(d.Span, "netc.hcl configures database %q, which the program does not have%s", key(d.Namespace, d.Name), c.databaseHint(d.Name))
+			continue
+		}
+		for _, a := range d.Adopt {
+			if r, ok := c.roles[roleKey{db, a.Name}]; ok {
+				r.Adopt = true
+			} else if l, ok := c.logins[roleKey{db, a.Name}]; ok {
+				l.Adopt = true
+			} else {
+				c.errorf(a.Span, "adopt names %q, which is neither a role nor a login of database %q", a.Name, key(db.Namespace, db.Name))
+			}
+		}
+	}
+}
+
+// databaseHint suggests the databases of that name in other namespaces.
+func (c *compiler) databaseHint(name string) string {
+	var keys []string
+	for k, db := range c.databases {
+		if db.Name == name {
+			keys = append(keys, strconv.Quote(k))
+		}
+	}
+	if len(keys) == 0 {
+		return ""
+	}
+	slices.Sort(keys)
+	return "; did you mean " + strings.Join(keys, " or ") + "?"
 }
 
 func (c *compiler) privilege(db *ir.Database, p *ast.Privilege) []ir.Privilege {
@@ -152,6 +264,10 @@ func (c *compiler) privilege(db *ir.Database, p *ast.Privilege) []ir.Privilege {
 					c.errorf(o.Span(), "%s name %q %v", kind, obj, err)
 					continue
 				}
+			}
+			if db.Engine != ir.Postgres && strings.EqualFold(schema, bookkeepingDB) {
+				c.errorf(o.Span(), "%s: netc keeps its record of the roles it manages in database %q, and no role gets a privilege there", db.Engine, schema)
+				continue
 			}
 			if db.Engine != ir.Postgres && schema != db.Schema && kind != ir.Schema {
 				c.errorf(o.Span(), "%s objects live in the database itself; %q names another database", db.Engine, schema)

@@ -15,6 +15,8 @@ type Config struct {
 	DNS    DNS
 	Rules  []RuleSetting
 	Output Output
+	// Databases are the `database "NS/NAME"` blocks, in file order (config/sql.go).
+	Databases []SQLDatabase
 }
 
 // DNS configures the egress every locked-down pod gets to the cluster DNS.
