@@ -177,7 +177,7 @@ func mysqlScript(pl *plan) []byte {
 				what = "function or procedure " + myIdent(o.schema) + "." + myIdent(o.object)
 			}
 			body.WriteString("  IF NOT EXISTS (" + cond + ") THEN\n")
-			body.WriteString("    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + myLiteral(signalText("netc: "+what+" does not exist")) + ";\n")
+			body.WriteString("    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + myLiteral(f.signalText("netc: "+what+" does not exist")) + ";\n")
 			body.WriteString("  END IF;\n")
 		}
 	}
@@ -323,13 +323,18 @@ func myBlock(b *strings.Builder, f myFlavor, db, name, body string) {
 		"DROP PROCEDURE " + proc + ";\n")
 }
 
-// signalText fits a SIGNAL message in the 128 characters MySQL allows.
-func signalText(s string) string {
-	if utf8.RuneCountInString(s) <= 128 {
+// signalText fits a SIGNAL message in what the engine allows: 128 characters on MySQL,
+// 512 on MariaDB (a longer one is an error of its own, "Data too long").
+func (f myFlavor) signalText(s string) string {
+	limit := 128
+	if f.engine == ir.MariaDB {
+		limit = 512
+	}
+	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
 	r := []rune(s)
-	return string(r[:125]) + "..."
+	return string(r[:limit-3]) + "..."
 }
 
 func myJoinIdents(names []string) string {
@@ -558,11 +563,20 @@ func (f myFlavor) writeAccountChecks(b *strings.Builder, pl *plan, roles []*ir.R
 	insert := "REPLACE INTO " + managedTable + " (`db`, `account`, `name`, `privileges_managed`) VALUES"
 	var checks, rows, maybe strings.Builder
 	check := func(account, name, host string) {
-		msg := "netc: " + account + " " + myIdent(name) + " exists and netc did not create it; to adopt it, netc.hcl: database \"" +
-			pl.db.Namespace + "/" + pl.db.Name + "\" { adopt = [\"" + name + "\"] }"
+		// The name is in the message once, backquoted; the netc.hcl line repeats it only
+		// when it is plain.
+		list, ref := "...", "the database"
+		if plainName.MatchString(name) {
+			list = "\"" + name + "\""
+		}
+		if plainName.MatchString(pl.db.Namespace) && plainName.MatchString(pl.db.Name) {
+			ref = "\"" + pl.db.Namespace + "/" + pl.db.Name + "\""
+		}
+		msg := "netc: " + account + " " + myIdent(name) + " exists and netc did not create it; netc manages only the roles and logins it created. " +
+			"To let netc take it over, adopt it in netc.hcl: database " + ref + " { adopt = [" + list + "] }. No account was changed."
 		checks.WriteString("  IF " + exists(name, host) + "\n" +
 			"     AND NOT " + recorded(account, name) + " THEN\n" +
-			"    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + myLiteral(signalText(msg)) + ";\n" +
+			"    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + myLiteral(f.signalText(msg)) + ";\n" +
 			"  END IF;\n")
 	}
 	var recs []string

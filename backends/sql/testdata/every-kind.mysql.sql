@@ -44,19 +44,19 @@ BEGIN
   -- netc takes over no role or login it did not create (netc.hcl can adopt one).
   IF EXISTS (SELECT 1 FROM mysql.user WHERE CONVERT(User USING utf8mb4) COLLATE utf8mb4_bin = 'app_ro' AND Host = '%')
      AND NOT EXISTS (SELECT 1 FROM `netc`.`managed_roles` WHERE account = 'role' AND name = 'app_ro') THEN
-    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'netc: role `app_ro` exists and netc did not create it; to adopt it, netc.hcl: database "shop/db" { adopt = ["app_ro"] }';
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'netc: role `app_ro` exists and netc did not create it; netc manages only the roles and logins it created. To let netc take it...';
   END IF;
   IF EXISTS (SELECT 1 FROM mysql.user WHERE CONVERT(User USING utf8mb4) COLLATE utf8mb4_bin = 'app_rw' AND Host = '%')
      AND NOT EXISTS (SELECT 1 FROM `netc`.`managed_roles` WHERE account = 'role' AND name = 'app_rw') THEN
-    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'netc: role `app_rw` exists and netc did not create it; to adopt it, netc.hcl: database "shop/db" { adopt = ["app_rw"] }';
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'netc: role `app_rw` exists and netc did not create it; netc manages only the roles and logins it created. To let netc take it...';
   END IF;
   IF EXISTS (SELECT 1 FROM mysql.user WHERE CONVERT(User USING utf8mb4) COLLATE utf8mb4_bin = 'backend' AND Host = '%')
      AND NOT EXISTS (SELECT 1 FROM `netc`.`managed_roles` WHERE account = 'login' AND name = 'backend') THEN
-    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'netc: login `backend` exists and netc did not create it; to adopt it, netc.hcl: database "shop/db" { adopt = ["backend"] }';
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'netc: login `backend` exists and netc did not create it; netc manages only the roles and logins it created. To let netc take ...';
   END IF;
   IF EXISTS (SELECT 1 FROM mysql.user WHERE CONVERT(User USING utf8mb4) COLLATE utf8mb4_bin = 'worker' AND Host = '%')
      AND NOT EXISTS (SELECT 1 FROM `netc`.`managed_roles` WHERE account = 'login' AND name = 'worker') THEN
-    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'netc: login `worker` exists and netc did not create it; to adopt it, netc.hcl: database "shop/db" { adopt = ["worker"] }';
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'netc: login `worker` exists and netc did not create it; netc manages only the roles and logins it created. To let netc take i...';
   END IF;
   -- Record this script's roles and logins as netc's.
   REPLACE INTO `netc`.`managed_roles` (`db`, `account`, `name`, `privileges_managed`) VALUES
