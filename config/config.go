@@ -1,5 +1,5 @@
 // Package config reads netc.hcl, the optional project configuration: cluster DNS
-// settings, rule severities and output options. Bad configuration gets positioned
+// settings, rule severities, output options and per-database SQL settings (sql.go). Bad configuration gets positioned
 // diagnostics exactly like bad intents.
 package config
 
@@ -18,6 +18,8 @@ type Config struct {
 	DNS    DNS
 	Rules  []RuleSetting
 	Output Output
+	// Databases are the `database "NS/NAME"` blocks, in file order (config/sql.go).
+	Databases []SQLDatabase
 }
 
 // DNS configures the egress every locked-down pod gets to the cluster DNS.

@@ -76,17 +76,21 @@ type loader struct {
 
 func (l *loader) body(b *hclsyntax.Body) {
 	for _, a := range sortedAttrs(b.Attributes) {
-		l.errAt(l.span(a.NameRange), fmt.Sprintf("unexpected attribute %q at the top level; netc.hcl holds dns, rules and output blocks", a.Name))
+		l.errAt(l.span(a.NameRange), fmt.Sprintf("unexpected attribute %q at the top level; netc.hcl holds dns, rules, output and database blocks", a.Name))
 	}
 	first := map[string]*hclsyntax.Block{}
 	for _, blk := range b.Blocks {
+		if blk.Type == "database" { // labelled and repeatable: config/sql.go
+			l.database(blk)
+			continue
+		}
 		handle, known := map[string]func(*hclsyntax.Block){
 			"dns":    l.dns,
 			"rules":  l.rules,
 			"output": l.output,
 		}[blk.Type]
 		if !known {
-			l.errAt(l.span(blk.TypeRange), fmt.Sprintf("unknown block %q%s; netc.hcl holds dns, rules and output blocks", blk.Type, suggest(blk.Type, "dns", "rules", "output")))
+			l.errAt(l.span(blk.TypeRange), fmt.Sprintf("unknown block %q%s; netc.hcl holds dns, rules, output and database blocks", blk.Type, suggest(blk.Type, "dns", "rules", "output", "database")))
 			continue
 		}
 		if prev, dup := first[blk.Type]; dup {

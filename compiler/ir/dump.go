@@ -78,6 +78,9 @@ func Dump(p *Program) string {
 		if !r.Declared {
 			state = "undeclared"
 		}
+		if r.Adopt {
+			state += " adopt"
+		}
 		w("role %s on %s/%s %s", r.Name, r.Database.Namespace, r.Database.Name, state)
 		for _, pv := range r.Privileges {
 			obj := pv.Schema
@@ -92,7 +95,11 @@ func Dump(p *Program) string {
 		for _, r := range l.Roles {
 			rs = append(rs, r.Name)
 		}
-		w("login %s on %s/%s for %s/%s roles %s", l.Name, l.Database.Namespace, l.Database.Name, l.Service.Namespace, l.Service.Name, strings.Join(rs, ","))
+		adopt := ""
+		if l.Adopt {
+			adopt = " adopt"
+		}
+		w("login %s on %s/%s for %s/%s roles %s%s", l.Name, l.Database.Namespace, l.Database.Name, l.Service.Namespace, l.Service.Name, strings.Join(rs, ","), adopt)
 	}
 	for _, g := range p.Grants {
 		scope := "in cluster"

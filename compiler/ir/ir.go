@@ -77,6 +77,10 @@ const (
 	MariaDB  Engine = "mariadb"
 )
 
+// SQLBookkeeping is the MySQL and MariaDB database where the scripts record the roles
+// and logins netc manages; no program's database may have its name.
+const SQLBookkeeping = "netc"
+
 // Database is a SQL database. In the cluster (no CIDRs) it is the pods Labels select in
 // Namespace; outside it (CIDRs set) it is reached by ipBlock and gets no ingress policy.
 type Database struct {
@@ -194,7 +198,10 @@ type Role struct {
 	Name       string
 	Privileges []Privilege // sorted by (Kind, Schema, Object, Action), de-duplicated
 	Declared   bool        // false for a role only named by `as role` (privileges unmanaged)
-	Span       diag.Span
+	// Adopt is true when netc.hcl lets netc take over the role although it exists on the
+	// server and netc did not create it; otherwise the script refuses to touch such a role.
+	Adopt bool
+	Span  diag.Span
 }
 
 // Login is a service's login role on a database, member of exactly Roles among the
@@ -204,6 +211,7 @@ type Login struct {
 	Name     string
 	Service  *Service
 	Roles    []*Role   // sorted by Name
+	Adopt    bool      // netc.hcl lets netc take over an existing login it did not create
 	Span     diag.Span // the first intent that made it
 }
 
