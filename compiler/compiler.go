@@ -45,17 +45,13 @@ var stages = []stage{
 // diagnostics hold errors; diagnostics are sorted.
 func Compile(srcs []Source, opts Options) (*ir.Program, diag.List) {
 	files := make([]*ast.File, 0, len(srcs))
-	data := make(map[string][]byte, len(srcs))
 	var diags diag.List
 	for _, s := range srcs {
 		f, d := parser.ParseFile(s.Name, s.Data)
 		diags = append(diags, d...)
 		files = append(files, f)
-		data[s.Name] = s.Data
 	}
-	prog, diags := compileFiles(files, diags, opts)
-	trimSpans(diags, files, data)
-	return prog, diags
+	return compileFiles(files, diags, opts)
 }
 
 func compileFiles(files []*ast.File, diags diag.List, opts Options) (*ir.Program, diag.List) {
