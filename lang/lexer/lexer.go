@@ -206,17 +206,21 @@ func (l *lx) step() bool {
 // also spans its quotes, and each '"' or '\' in its value was written escaped. A
 // newline separator and EOF have no width, so a range never takes in a line break.
 func End(t plexer.Token) plexer.Position {
-	n := len(t.Value)
+	n := width(t.Type, t.Value)
+	t.Pos.Offset += n
+	t.Pos.Column += n
+	return t.Pos
+}
+
+// width is how many bytes a token of type typ and value v was written in.
+func width(typ plexer.TokenType, v string) int {
 	switch {
-	case t.Type == String:
-		n += 2 + strings.Count(t.Value, `"`) + strings.Count(t.Value, `\`)
-	case t.Type == EOF, t.Type == Sep && t.Value == "\n":
-		n = 0
+	case typ == String:
+		return len(v) + 2 + strings.Count(v, `"`) + strings.Count(v, `\`)
+	case typ == EOF, v == "\n":
+		return 0
 	}
-	end := t.Pos
-	end.Offset += n
-	end.Column += n
-	return end
+	return len(v)
 }
 
 // Stream lexes a file on demand, so a parser holds the tokens of one statement at a
