@@ -40,7 +40,7 @@ func (c *compiler) assertions() {
 }
 
 func (c *compiler) assertReach(ns string, a *ast.Assert, paths map[[2]*ir.Peer][]*ir.Edge) {
-	span := ast.Span(a.Pos, a.EndPos)
+	span := a.Span()
 	if a.Kind != nil {
 		c.errorf(a.Kind.Span(), "unexpected %q: reachability assertions name services, not subject kinds", a.Kind.Value)
 		return
@@ -141,7 +141,7 @@ func portsText(ps []ir.Port) string {
 // assertGrant decides with effective privileges: what the subject's grants allow, and
 // what it can do by acting as accounts (creating pods, exec, token requests).
 func (c *compiler) assertGrant(ns string, a *ast.Assert, eval *k8sapi.Effective) {
-	span := ast.Span(a.Pos, a.EndPos)
+	span := a.Span()
 	g := a.Grant
 	subj, ok := c.subject(ns, a.Kind, a.Subject, false)
 	if !ok {
