@@ -18,10 +18,13 @@ test-unit:
 test-conformance:
 	cd test/conformance && $(GO) vet ./... && $(GO) test ./...
 
-## golden: rewrite the expected sections of every testdata/**/*.txtar; review the diff.
+## golden: rewrite the expected sections of every testdata/**/*.txtar case and of the
+## CLI scripts (cmd/netc/testdata/script); review the diff.
 golden:
 	NETC_UPDATE=1 $(GO) test -run 'TestGolden' .
-	$(GO) test -run 'TestGolden|TestDeterministic' .
+	NETC_UPDATE=1 $(GO) test -run 'TestScripts' ./cmd/netc
+	$(GO) test -run 'TestGolden|TestDeterministic|TestRuleCoverage' .
+	$(GO) test -run 'TestScripts' ./cmd/netc
 
 ## demo: compile the shop example into out/ and show what was written.
 demo:

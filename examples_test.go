@@ -39,14 +39,11 @@ func TestExamples(t *testing.T) {
 				}
 				srcs = append(srcs, compiler.Source{Name: f, Data: data})
 			}
-			prog, diags := compiler.Compile(srcs, compiler.Options{})
-			if diags.HasErrors() {
-				t.Fatalf("example has errors:\n%s", formatDiags(diags))
+			r := backends.Pipeline(srcs, nil)
+			if r.Diags.HasErrors() {
+				t.Fatalf("example has errors:\n%s", formatDiags(r.Diags))
 			}
-			out, diags := backends.Build(prog, nil)
-			if diags.HasErrors() {
-				t.Fatalf("backends report errors:\n%s", formatDiags(diags))
-			}
+			out := r.Files
 			kube := 0
 			for _, f := range out {
 				if strings.HasSuffix(f.Path, "networkpolicies.yaml") {

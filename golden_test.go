@@ -50,46 +50,33 @@ type result struct {
 	files []artifact.File
 }
 
-// run compiles a case's inputs and runs the backends when the program is clean.
+// run builds a case's inputs exactly as netc check does: netc.hcl first, then
+// backends.Pipeline.
 func run(t *testing.T, inputs []txtar.File) result {
 	t.Helper()
 	var srcs []compiler.Source
 	var cfg *config.Config
-	var r result
 	for _, f := range inputs {
 		if f.Name == config.FileName {
 			c, d := config.Load(f.Name, f.Data)
-			r.diags = append(r.diags, d...)
+			if d.HasErrors() {
+				return result{diags: d}
+			}
 			cfg = c
 			continue
 		}
 		srcs = append(srcs, compiler.Source{Name: f.Name, Data: f.Data})
 	}
-	if r.diags.HasErrors() {
-		return r
-	}
-	prog, d := compiler.Compile(srcs, compiler.Options{Config: cfg})
-	r.diags = append(r.diags, d...)
-	r.prog = prog
-	if prog != nil {
-		files, d := backends.Build(prog, cfg)
-		r.diags = append(r.diags, d...)
-		if !d.HasErrors() {
-			r.files = files
-		}
-	}
-	r.diags.Sort()
-	return r
+	r := backends.Pipeline(srcs, cfg)
+	return result{diags: r.Diags, prog: r.Program, files: r.Files}
 }
 
+// formatDiags is the diagnostics section: the text users see from netc check, related
+// locations included, with the CLI's default limit.
 func formatDiags(l diag.List) string {
 	var b strings.Builder
-	for _, d := range l {
-		b.WriteString(d.String())
-		b.WriteByte('\n')
-		for _, rel := range d.Related {
-			fmt.Fprintf(&b, "\t%s: %s\n", rel.Span, rel.Message)
-		}
+	if err := diag.WriteText(&b, l, diag.DefaultLimit); err != nil {
+		panic(err) // a strings.Builder does not fail
 	}
 	return b.String()
 }

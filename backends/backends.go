@@ -12,10 +12,12 @@ import (
 	"github.com/netc-dev/netc/backends/kustomize"
 	"github.com/netc-dev/netc/backends/netpol"
 	"github.com/netc-dev/netc/backends/rbac"
+	"github.com/netc-dev/netc/backends/serviceaccount"
 	"github.com/netc-dev/netc/backends/sql"
 	"github.com/netc-dev/netc/compiler/ir"
 	"github.com/netc-dev/netc/config"
 	"github.com/netc-dev/netc/diag"
+	"github.com/netc-dev/netc/kube"
 )
 
 // Backend is one output: a plain function of the IR.
@@ -28,15 +30,22 @@ type Backend struct {
 // All is every backend, in the order they run.
 var All = []Backend{
 	{Name: "networkpolicy", Kubernetes: true, Emit: netpol.Emit},
+	{Name: "serviceaccount", Kubernetes: true, Emit: serviceaccount.Emit},
 	{Name: "rbac", Kubernetes: true, Emit: rbac.Emit},
 	{Name: "sql", Emit: sql.Emit},
 }
 
 // Build runs the backends cfg enables (all when cfg is nil) and returns their files
 // sorted by path, with kubernetes/kustomization.yaml when there are Kubernetes files.
+// It first checks the program with ir.Validate and emits nothing when that fails, so
+// each backend reports only what its target cannot express.
 func Build(p *ir.Program, cfg *config.Config) ([]artifact.File, diag.List) {
 	if cfg == nil {
 		cfg = config.Default()
+	}
+	if diags := ir.Validate(p); diags.HasErrors() {
+		diags.Sort()
+		return nil, diags
 	}
 	var files []artifact.File
 	var diags diag.List
@@ -48,14 +57,14 @@ func Build(p *ir.Program, cfg *config.Config) ([]artifact.File, diag.List) {
 		files = append(files, fs...)
 		diags = append(diags, d...)
 	}
-	var kube []artifact.File
+	var kubeFiles []artifact.File
 	for _, f := range files {
-		if strings.HasPrefix(f.Path, "kubernetes/") {
-			kube = append(kube, f)
+		if strings.HasPrefix(f.Path, kube.Dir) {
+			kubeFiles = append(kubeFiles, f)
 		}
 	}
-	if len(kube) > 0 {
-		files = append(files, kustomize.File(kube))
+	if len(kubeFiles) > 0 {
+		files = append(files, kustomize.File(kubeFiles))
 	}
 	slices.SortFunc(files, func(a, b artifact.File) int { return strings.Compare(a.Path, b.Path) })
 	diags.Sort()

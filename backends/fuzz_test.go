@@ -12,6 +12,7 @@ import (
 	"github.com/netc-dev/netc/backends"
 	"github.com/netc-dev/netc/backends/artifact"
 	"github.com/netc-dev/netc/compiler"
+	"github.com/netc-dev/netc/compiler/ir"
 	seedpkg "github.com/netc-dev/netc/internal/seeds"
 )
 
@@ -45,21 +46,21 @@ func FuzzBuild(f *testing.F) {
 	})
 }
 
-// build compiles src and runs every backend; ok is false when the input has errors.
+// build runs the pipeline on src; ok is false when the input has errors. A program
+// the compiler accepts must pass ir.Validate, the guard backends rely on.
 func build(t *testing.T, src []byte) ([]artifact.File, bool) {
 	t.Helper()
-	p, diags := compiler.Compile([]compiler.Source{{Name: "f.net", Data: src}}, compiler.Options{})
-	if p == nil {
-		if !diags.HasErrors() {
+	r := backends.Pipeline([]compiler.Source{{Name: "f.net", Data: src}}, nil)
+	if r.Program == nil {
+		if !r.Diags.HasErrors() {
 			t.Fatal("no program and no error")
 		}
 		return nil, false
 	}
-	files, diags := backends.Build(p, nil)
-	if diags.HasErrors() {
-		return nil, false
+	if d := ir.Validate(r.Program); len(d) > 0 {
+		t.Fatalf("the compiler made IR that ir.Validate rejects: %v", d)
 	}
-	return files, true
+	return r.Files, r.Files != nil
 }
 
 func checkFiles(t *testing.T, files []artifact.File) {

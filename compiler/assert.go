@@ -14,7 +14,7 @@ import (
 // assertions checks every `assert` against the compiled program. Reachability is by
 // name: `assert a -> b:80` holds when an intent from a to b opens port 80.
 func (c *compiler) assertions() {
-	var eval *k8sapi.Evaluator
+	var eval *k8sapi.Effective
 	var paths map[[2]*ir.Peer][]*ir.Edge // the edges of each (from, to), in IR order
 	for _, st := range c.stmts {
 		a := st.s.Assert
@@ -33,14 +33,14 @@ func (c *compiler) assertions() {
 			continue
 		}
 		if eval == nil {
-			eval = k8sapi.NewEvaluator(c.prog.Grants)
+			eval = k8sapi.NewEffective(c.prog)
 		}
 		c.assertGrant(st.ns, a, eval)
 	}
 }
 
 func (c *compiler) assertReach(ns string, a *ast.Assert, paths map[[2]*ir.Peer][]*ir.Edge) {
-	span := ast.Span(a.Pos, a.EndPos)
+	span := a.Span()
 	if a.Kind != nil {
 		c.errorf(a.Kind.Span(), "unexpected %q: reachability assertions name services, not subject kinds", a.Kind.Value)
 		return
@@ -138,8 +138,10 @@ func portsText(ps []ir.Port) string {
 	return strings.Join(parts, ", ")
 }
 
-func (c *compiler) assertGrant(ns string, a *ast.Assert, eval *k8sapi.Evaluator) {
-	span := ast.Span(a.Pos, a.EndPos)
+// assertGrant decides with effective privileges: what the subject's grants allow, and
+// what it can do by acting as accounts (creating pods, exec, token requests).
+func (c *compiler) assertGrant(ns string, a *ast.Assert, eval *k8sapi.Effective) {
+	span := a.Span()
 	g := a.Grant
 	subj, ok := c.subject(ns, a.Kind, a.Subject, false)
 	if !ok {
@@ -177,7 +179,9 @@ func (c *compiler) assertGrant(ns string, a *ast.Assert, eval *k8sapi.Evaluator)
 							continue
 						}
 						msg := "assertion failed: " + d.Reason
-						if d.Grant != nil {
+						if d.Allowed && (len(d.Path) > 0 || d.Mount != nil) {
+							c.failAssertPath(span, subj, k8sapi.Request{Verb: verb, Resource: resource, Namespace: n, Name: on}.Describe(), d)
+						} else if d.Grant != nil {
 							rel := "decided by the grant"
 							if !d.Allowed {
 								rel = "nearest grant"
@@ -200,4 +204,24 @@ func (c *compiler) assertGrant(ns string, a *ast.Assert, eval *k8sapi.Evaluator)
 			}
 		}
 	}
+}
+
+// failAssertPath reports a `cannot` assertion that fails through effective privileges:
+// the message names the path (subject → account → grant), and each grant on it is a
+// related span.
+func (c *compiler) failAssertPath(span diag.Span, subj ir.Subject, what string, d k8sapi.EffectiveDecision) {
+	parts := d.Explain()
+	var rel []diag.Related
+	for _, st := range d.Path {
+		rel = append(rel, diag.Related{Span: st.Via.Grant.Span, Message: "this grant lets " + st.By.Key() + " act as " + st.Account.Key()})
+	}
+	if d.Mount != nil {
+		rel = append(rel, diag.Related{Span: d.Mount.Grant.Span, Message: "this grant lets it mount secrets and configmaps"})
+	} else {
+		last := d.Path[len(d.Path)-1].Account
+		parts = append(parts, fmt.Sprintf("and %s can %s (%s)", last.Key(), what, d.Grant.Span))
+		rel = append(rel, diag.Related{Span: d.Grant.Span, Message: "this grant lets " + last.Key() + " " + what})
+	}
+	msg := fmt.Sprintf("assertion failed: %s can effectively %s: %s", subj.Key(), what, strings.Join(parts, ", "))
+	c.diags.Add(diag.Diagnostic{Severity: diag.Error, Span: span, Message: msg, Related: rel})
 }

@@ -23,46 +23,47 @@ type Options struct {
 	Config *config.Config
 }
 
-// stage is one named step of the compiler. Stages run in order; a stage that needs a
-// clean program stops the pipeline when errors are present before it.
+// stage is one named step of the compiler. Stages run in order, each over the state
+// the ones before it left (the compiler struct says which stage fills what).
 type stage struct {
-	name       string
+	name string
+	// needsClean stops the pipeline before this stage when there are errors: the
+	// stage reads the IR as a whole, and a program with errors is not one.
 	needsClean bool
 	run        func(c *compiler)
 }
 
 var stages = []stage{
-	{"declare", false, (*compiler).declare},
-	{"implicit-databases", false, (*compiler).implicitDatabases},
-	{"lower", false, (*compiler).lower},
-	{"roles", false, (*compiler).lowerRoles},
-	{"canonicalise", false, (*compiler).canonicalise},
-	{"assertions", true, (*compiler).assertions},
-	{"rules", true, (*compiler).runRules},
+	// netc.hcl's rule severities, and an error for each unknown rule id in it.
+	{name: "config", run: (*compiler).checkConfig},
+	// `# netc:allow` comments, checked against the rule table config built.
+	{name: "waivers", run: (*compiler).readWaivers},
+	// Namespaces flattened; services, databases, externals and roles recorded.
+	{name: "declare", run: (*compiler).declare},
+	// The undeclared target of every `as role` becomes a postgres database.
+	{name: "implicit-databases", run: (*compiler).implicitDatabases},
+	// Intents and grants resolved to IR edges and grants, in source order.
+	{name: "lower", run: (*compiler).lower},
+	// Role declarations resolved to their databases and privileges.
+	{name: "roles", run: (*compiler).lowerRoles},
+	// The IR sorted and de-duplicated, so every backend's output is byte-stable.
+	{name: "canonicalise", run: (*compiler).canonicalise},
+	{name: "assertions", needsClean: true, run: (*compiler).assertions},
+	{name: "rules", needsClean: true, run: (*compiler).runRules},
 }
 
 // Compile parses and compiles srcs as one program. The program is nil when the
 // diagnostics hold errors; diagnostics are sorted.
 func Compile(srcs []Source, opts Options) (*ir.Program, diag.List) {
 	files := make([]*ast.File, 0, len(srcs))
-	data := make(map[string][]byte, len(srcs))
 	var diags diag.List
 	for _, s := range srcs {
 		f, d := parser.ParseFile(s.Name, s.Data)
 		diags = append(diags, d...)
 		files = append(files, f)
-		data[s.Name] = s.Data
 	}
-	prog, diags := compileFiles(files, diags, opts)
-	trimSpans(diags, files, data)
-	return prog, diags
-}
-
-func compileFiles(files []*ast.File, diags diag.List, opts Options) (*ir.Program, diag.List) {
-	c := newCompiler(opts)
-	c.files = files
+	c := newCompiler(opts, files)
 	c.diags = diags
-	c.checkConfig()
 	for _, st := range stages {
 		if st.needsClean && c.diags.HasErrors() {
 			break
@@ -74,4 +75,11 @@ func compileFiles(files []*ast.File, diags diag.List, opts Options) (*ir.Program
 		return nil, c.diags
 	}
 	return c.prog, c.diags
+}
+
+// readWaivers collects the waiver comments of every file.
+func (c *compiler) readWaivers() {
+	for _, f := range c.files {
+		c.collectWaivers(f)
+	}
 }

@@ -11,17 +11,39 @@ import (
 	"github.com/netc-dev/netc/lang/ast"
 )
 
-// compiler holds one compilation's state.
+// compiler is one compilation's state, shared by the stages (compiler.go). Its parts
+// are grouped by what they hold and embedded, so a stage names a field directly
+// (c.services); the comment on each part says which stages fill it.
 type compiler struct {
+	source    // what the compilation reads
+	ruleSet   // how rules report: severities and waivers
+	symbols   // the program's names, resolved
+	peerTable // the ends of edges, one per name
+
+	prog  *ir.Program // the IR the stages build
+	diags diag.List   // everything every stage reported
+}
+
+// source is the program as written. declare fills stmts.
+type source struct {
 	cfg   *config.Config
 	files []*ast.File
-	diags diag.List
-	prog  *ir.Program
+	stmts []scoped // every statement but namespace ones, with its namespace, in source order
+}
 
-	stmts []scoped // every statement with its namespace, in source order
+// ruleSet is how rules report. The config stage fills severity, the waivers stage
+// waivers; the rules stage marks the waivers it uses.
+type ruleSet struct {
+	severity map[string]diag.Severity     // rule id → configured severity
+	waivers  map[string]map[int][]*waiver // file → line → waivers
+}
 
-	// Symbols by "NS/NAME". Services, databases and externals share one space of
-	// names per namespace.
+// symbols are the program's names, by "NS/NAME": declare fills them from the
+// declarations, implicit-databases and lower add what exists by being used (services
+// used in intents, databases used with `as role`, roles named by `as role`), and
+// roles resolves roleDecls. Services, databases and externals share one space of
+// names per namespace.
+type symbols struct {
 	services  map[string]*ir.Service
 	databases map[string]*ir.Database
 	externals map[string]*ir.External
@@ -29,14 +51,16 @@ type compiler struct {
 	// cluster, so an unqualified name that no workload of the namespace claims may
 	// name an external declared anywhere. External names are unique in the program.
 	externalByName map[string]*ir.External
-	roles          map[roleKey]*ir.Role
-	roleDecls      []roleDecl
-	logins         map[roleKey]*ir.Login
-	peers          map[string]*ir.Peer
-	world          *ir.Peer
+	roleDecls      []roleDecl            // role declarations, for the roles stage
+	roles          map[roleKey]*ir.Role  // a database's roles, declared or named by `as role`
+	logins         map[roleKey]*ir.Login // a database's logins (services that use a role)
+}
 
-	waivers  map[string]map[int][]*waiver // file → line → waivers
-	severity map[string]diag.Severity     // rule id → configured severity
+// peerTable holds the ends of edges, made by lower: one peer per "NS/NAME" whichever
+// way it was written, so paths compare equal.
+type peerTable struct {
+	peers map[string]*ir.Peer
+	world *ir.Peer // every address outside the cluster
 }
 
 type scoped struct {
@@ -54,23 +78,27 @@ type roleDecl struct {
 	decl *ast.RoleDecl
 }
 
-func newCompiler(opts Options) *compiler {
+func newCompiler(opts Options, files []*ast.File) *compiler {
 	cfg := opts.Config
 	if cfg == nil {
 		cfg = config.Default()
 	}
 	return &compiler{
-		cfg:            cfg,
-		prog:           &ir.Program{},
-		services:       map[string]*ir.Service{},
-		databases:      map[string]*ir.Database{},
-		externals:      map[string]*ir.External{},
-		externalByName: map[string]*ir.External{},
-		roles:          map[roleKey]*ir.Role{},
-		logins:         map[roleKey]*ir.Login{},
-		peers:          map[string]*ir.Peer{},
-		world: &ir.Peer{Kind: ir.PeerCIDRs, World: true, CIDRs: []netip.Prefix{
-			netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")}},
+		source: source{cfg: cfg, files: files},
+		symbols: symbols{
+			services:       map[string]*ir.Service{},
+			databases:      map[string]*ir.Database{},
+			externals:      map[string]*ir.External{},
+			externalByName: map[string]*ir.External{},
+			roles:          map[roleKey]*ir.Role{},
+			logins:         map[roleKey]*ir.Login{},
+		},
+		peerTable: peerTable{
+			peers: map[string]*ir.Peer{},
+			world: &ir.Peer{Kind: ir.PeerCIDRs, World: true, CIDRs: []netip.Prefix{
+				netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")}},
+		},
+		prog: &ir.Program{},
 	}
 }
 
@@ -83,7 +111,6 @@ func key(ns, name string) string { return ns + "/" + name }
 // declare flattens namespaces and records every declaration.
 func (c *compiler) declare() {
 	for _, f := range c.files {
-		c.collectWaivers(f)
 		ns := "default"
 		c.flatten(f.Stmts, &ns)
 	}

@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"slices"
+
 	"github.com/netc-dev/netc/compiler/ir"
 	"github.com/netc-dev/netc/compiler/k8sapi"
 	"github.com/netc-dev/netc/lang/ast"
@@ -172,6 +174,11 @@ func (c *compiler) lowerGrant(ns string, f *ast.Flow) {
 	}
 	gr := &ir.Grant{Subject: subj, Rules: rules, Namespaces: sortedUnique(nss), Cluster: cluster, Span: f.Span()}
 	gr.Waived = c.waivedAt(gr.Span)
+	// The compiler decides whether a `*` may reach a Role: only a waiver on the grant's
+	// own line lets it (turning the rule off in netc.hcl does not). Backends read the
+	// decision, never rule ids.
+	gr.WildcardVerbs = slices.Contains(gr.Waived, "wildcard-verb")
+	gr.WildcardResources = slices.Contains(gr.Waived, "wildcard-resource")
 	if subj.Service != nil {
 		subj.Service.MountToken = true
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/netc-dev/netc/diag"
 )
 
-// rbacRules are the least-privilege rules over RBAC grants (spec §4). Each reports at the
+// rbacRules are the least-privilege rules over RBAC grants (docs/rbac.md). Each reports at the
 // grant statement's span, once per grant (separation-of-duties once per pair of grants).
 var rbacRules = []Rule{
 	{
@@ -37,15 +37,15 @@ var rbacRules = []Rule{
 	{
 		ID:          "separation-of-duties",
 		Severity:    diag.Error,
-		Doc:         "one subject can both change network policy or RBAC and deploy workloads in the same namespace",
+		Doc:         "one subject can both change network policy or RBAC and deploy workloads in the same namespace, itself or through an account it can act as",
 		Remediation: "The subject that ships workloads must not also open the network paths or grant the rights they run with. Give network policy and RBAC to one subject (for example security engineers) and deployment to another.",
 		Check:       checkSeparationOfDuties,
 	},
 	{
 		ID:          "secrets-access",
 		Severity:    diag.Warning,
-		Doc:         "a service account can read secrets without `named`",
-		Remediation: "A service account token that leaks then reads every secret of the namespace. List the secrets the workload needs: `can get secrets named NAME, ...`.",
+		Doc:         "a subject can read secrets without `named` (get, list and watch all return their contents)",
+		Remediation: "Whoever holds the grant (or a leaked token of the account) reads every secret of the namespace: a list or watch returns their contents too. List the secrets the subject needs: `can get secrets named NAME, ...`.",
 		Check:       checkSecretsAccess,
 	},
 	{
@@ -55,16 +55,66 @@ var rbacRules = []Rule{
 		Remediation: "A cluster grant on namespaced resources applies in every namespace, including kube-system and those created later. Write the namespaces it needs with `in NS, ...`; keep `in cluster` for cluster-scoped resources such as nodes.",
 		Check:       checkClusterScope,
 	},
+	{
+		ID:          "access-to-create-pods",
+		Severity:    diag.Warning,
+		Doc:         "a subject can create or change workloads in a namespace whose ServiceAccounts hold rights it does not have",
+		Remediation: "A pod can run as any ServiceAccount of its namespace, so whoever creates workloads there holds every right of those accounts. Move the powerful account to a namespace of its own, or narrow its grants to what the deployer may hold anyway.",
+		Check:       checkAccessToCreatePods,
+	},
+	{
+		ID:          "pod-exec",
+		Severity:    diag.Warning,
+		Doc:         "a grant lets its subject exec into, attach to or port-forward to pods, or add ephemeral containers to them",
+		Remediation: "A shell in a pod acts with the pod's ServiceAccount and reads its mounted secrets; port-forwarding reaches the pod past every NetworkPolicy. Keep these rights for break-glass access and waive the line with a reason, or use `pods/log` for debugging.",
+		Check:       checkPodExec,
+	},
+	{
+		ID:          "token-request",
+		Severity:    diag.Warning,
+		Doc:         "a grant gives create on serviceaccounts/token, which mints tokens for ServiceAccounts",
+		Remediation: "A token request issues a token for an existing ServiceAccount, so the subject acts as it with every right it has. Limit it to the accounts it needs with `named`, and keep those accounts' grants small.",
+		Check:       checkTokenRequest,
+	},
+	{
+		ID:          "persistent-volume-creation",
+		Severity:    diag.Error,
+		Doc:         "a grant gives create on persistentvolumes, which allows hostPath volumes on the nodes",
+		Remediation: "A hostPath PersistentVolume gives a pod the node's filesystem: the kubelet's credentials and every other pod's data. Leave PersistentVolumes to cluster operators and provisioners; workloads use PersistentVolumeClaims.",
+		Check:       checkPersistentVolumeCreation,
+	},
+	{
+		ID:          "node-proxy",
+		Severity:    diag.Error,
+		Doc:         "a grant gives any verb on nodes/proxy, the kubelet API",
+		Remediation: "The kubelet API runs commands in every pod of the node, past audit logging and admission control, and a websocket needs only get. Grant nodes/proxy to nobody but the control plane; use pods/log or metrics for observability.",
+		Check:       checkNodeProxy,
+	},
+	{
+		ID:          "csr-approval",
+		Severity:    diag.Error,
+		Doc:         "a grant can approve certificate signing requests: update on certificatesigningrequests/approval, or approve on a kubernetes.io signer or on every signer",
+		Remediation: "Approving a kube-apiserver-client CSR issues a client certificate for any user or group, system:masters included. Leave approval to the control plane, or name a signer of your own: `can approve signers named \"example.com/my-signer\"`.",
+		Check:       checkCSRApproval,
+	},
+	{
+		ID:          "admission-webhooks",
+		Severity:    diag.Error,
+		Doc:         "a grant can write validating or mutating webhook configurations, or mutating admission policies",
+		Remediation: "A webhook receives every object admitted to the cluster, secrets included, and a mutating one (or a mutating admission policy) rewrites them, for example to add a privileged container. Keep these objects with cluster administrators.",
+		Check:       checkAdmissionWebhooks,
+	},
+	{
+		ID:          "namespace-modification",
+		Severity:    diag.Warning,
+		Doc:         "a grant gives patch or update on namespaces, which can relabel them",
+		Remediation: "Namespace labels switch Pod Security admission (pod-security.kubernetes.io/enforce) and select peers of NetworkPolicies written by others. Leave namespaces to cluster administrators, or limit the grant with `named`.",
+		Check:       checkNamespaceModification,
+	},
 }
 
 // rbacRuleResources renders a rule's resources as a user writes them.
-func rbacRuleResources(r ir.Rule) string {
-	labels := make([]string, len(r.Resources))
-	for i, res := range r.Resources {
-		labels[i] = k8sapi.Label(r.APIGroup, res)
-	}
-	return strings.Join(labels, ", ")
-}
+var rbacRuleResources = k8sapi.RuleLabel
 
 // rbacGrantScope renders where a grant applies: "in shop, payments", "in cluster".
 func rbacGrantScope(g *ir.Grant) string {
@@ -225,70 +275,57 @@ func grantChangesPolicy(g *ir.Grant) bool {
 
 func grantDeploys(g *ir.Grant) bool { return grantWrites(g, k8sapi.Workloads) }
 
-type rbacSubjectID struct {
-	kind            ir.SubjectKind
-	namespace, name string
-}
+type rbacSubjectID = ir.SubjectID
 
-func rbacSubjectOf(s ir.Subject) rbacSubjectID {
-	id := rbacSubjectID{kind: s.Kind, name: s.Name}
-	if s.Kind == ir.ServiceAccount {
-		id.namespace = s.Namespace
-	}
-	return id
-}
+func rbacSubjectOf(s ir.Subject) rbacSubjectID { return s.ID() }
 
 // checkSeparationOfDuties looks at each subject's grants together: the rights of one
-// grant in a namespace add up with those of another, and a cluster grant counts in every
-// namespace. It reports each pair of grants (policy, deploy) that meet in some namespace
-// once, at the later of the two, naming the namespaces.
+// grant in a namespace add up with those of another, a cluster grant counts in every
+// namespace, and the grants of every account the subject can act as (by creating pods,
+// exec, token requests; see k8sapi.Effective) count as its own. It reports each pair of
+// grants (policy, deploy) that meet in some namespace once, at the later of the two, or
+// at the subject's own grant when the other belongs to an account, naming the namespaces.
 func checkSeparationOfDuties(p *ir.Program, r Reporter) {
 	type duties struct {
-		policyNS, deployNS           map[string]*ir.Grant // first grant per namespace
+		policyNS, deployNS           map[string]*sodEntry // first grant per namespace
 		policyOrder, deployOrder     []string             // namespaces in first-seen order
-		clusterPolicy, clusterDeploy *ir.Grant
+		clusterPolicy, clusterDeploy *sodEntry
 	}
-	bySubject := map[rbacSubjectID]*duties{}
-	var subjects []rbacSubjectID
-	for _, g := range p.Grants {
-		pol, dep := grantChangesPolicy(g), grantDeploys(g)
-		if !pol && !dep {
-			continue
-		}
-		id := rbacSubjectOf(g.Subject)
-		d := bySubject[id]
-		if d == nil {
-			d = &duties{policyNS: map[string]*ir.Grant{}, deployNS: map[string]*ir.Grant{}}
-			bySubject[id] = d
-			subjects = append(subjects, id)
-		}
-		if g.Cluster {
-			if pol && d.clusterPolicy == nil {
-				d.clusterPolicy = g
+	order, entries := sodEntries(p)
+	for _, id := range order {
+		d := &duties{policyNS: map[string]*sodEntry{}, deployNS: map[string]*sodEntry{}}
+		for i := range entries[id] {
+			en := &entries[id][i]
+			g := en.g
+			pol, dep := grantChangesPolicy(g), grantDeploys(g)
+			if !pol && !dep {
+				continue
 			}
-			if dep && d.clusterDeploy == nil {
-				d.clusterDeploy = g
+			if g.Cluster {
+				if pol && d.clusterPolicy == nil {
+					d.clusterPolicy = en
+				}
+				if dep && d.clusterDeploy == nil {
+					d.clusterDeploy = en
+				}
+				continue
 			}
-			continue
-		}
-		for _, ns := range g.Namespaces {
-			if _, ok := d.policyNS[ns]; pol && !ok {
-				d.policyNS[ns] = g
-				d.policyOrder = append(d.policyOrder, ns)
-			}
-			if _, ok := d.deployNS[ns]; dep && !ok {
-				d.deployNS[ns] = g
-				d.deployOrder = append(d.deployOrder, ns)
+			for _, ns := range g.Namespaces {
+				if _, ok := d.policyNS[ns]; pol && !ok {
+					d.policyNS[ns] = en
+					d.policyOrder = append(d.policyOrder, ns)
+				}
+				if _, ok := d.deployNS[ns]; dep && !ok {
+					d.deployNS[ns] = en
+					d.deployOrder = append(d.deployOrder, ns)
+				}
 			}
 		}
-	}
 
-	type pair struct{ policy, deploy *ir.Grant }
-	for _, id := range subjects {
-		d := bySubject[id]
+		type pair struct{ policy, deploy *sodEntry }
 		where := map[pair][]string{}
 		var pairs []pair
-		meet := func(pol, dep *ir.Grant, ns string) {
+		meet := func(pol, dep *sodEntry, ns string) {
 			k := pair{pol, dep}
 			if _, ok := where[k]; !ok {
 				pairs = append(pairs, k)
@@ -319,31 +356,74 @@ func checkSeparationOfDuties(p *ir.Program, r Reporter) {
 		for _, k := range pairs {
 			nss := where[k]
 			in := "in every namespace"
-			if !(k.policy.Cluster && k.deploy.Cluster) {
+			if !(k.policy.g.Cluster && k.deploy.g.Cluster) {
 				slices.Sort(nss)
 				in = "in " + rbacJoin(nss, 3)
 			}
-			at, other, otherWhat := k.deploy, k.policy, "changes network policy or RBAC"
-			if k.policy.Span.Compare(k.deploy.Span) > 0 {
-				at, other, otherWhat = k.policy, k.deploy, "deploys workloads"
-			}
-			subj := at.Subject.Key()
-			if k.policy == k.deploy {
-				r.Report(at.Span, fmt.Sprintf("%s can both change network policy or RBAC and deploy workloads %s", subj, in))
-				continue
-			}
-			r.Report(at.Span, fmt.Sprintf("%s can both change network policy or RBAC and deploy workloads %s", subj, in),
-				diag.Related{Span: other.Span, Message: "this grant " + otherWhat})
+			reportDuties(r, k.policy, k.deploy, in)
 		}
 	}
 }
 
+// reportDuties reports one pair of grants that meet; see checkSeparationOfDuties.
+func reportDuties(r Reporter, pol, dep *sodEntry, in string) {
+	const (
+		polWhat = "changes network policy or RBAC"
+		depWhat = "deploys workloads"
+	)
+	switch {
+	case pol.via == nil && dep.via == nil:
+		at, other, otherWhat := dep.g, pol.g, polWhat
+		if pol.g.Span.Compare(dep.g.Span) > 0 {
+			at, other, otherWhat = pol.g, dep.g, depWhat
+		}
+		msg := fmt.Sprintf("%s can both change network policy or RBAC and deploy workloads %s", at.Subject.Key(), in)
+		if pol.g == dep.g {
+			r.Report(at.Span, msg)
+			return
+		}
+		r.Report(at.Span, msg, diag.Related{Span: other.Span, Message: "this grant " + otherWhat})
+	case pol.via != nil && dep.via != nil:
+		if rbacSubjectOf(pol.account) == rbacSubjectOf(dep.account) {
+			return // the account's own finding says it
+		}
+		at := pol.via
+		rel := []diag.Related{
+			{Span: pol.g.Span, Message: "this grant lets " + pol.account.Key() + " change network policy or RBAC"},
+			{Span: dep.g.Span, Message: "this grant lets " + dep.account.Key() + " deploy workloads"},
+		}
+		if dep.via != at {
+			rel = append(rel, diag.Related{Span: dep.via.Span, Message: "this grant lets " + at.Subject.Key() + " act as " + dep.account.Key()})
+		}
+		r.Report(at.Span, fmt.Sprintf("%s can both change network policy or RBAC and deploy workloads %s: it can act as %s, which %s, and as %s, which %s",
+			at.Subject.Key(), in, pol.account.Key(), polWhat, dep.account.Key(), depWhat), rel...)
+	default:
+		own, borrowed, what := dep, pol, polWhat
+		if dep.via != nil {
+			own, borrowed, what = pol, dep, depWhat
+		}
+		rel := []diag.Related{{Span: borrowed.g.Span, Message: "this grant lets " + borrowed.account.Key() + " " + rbacDo(what)}}
+		if borrowed.via != own.g {
+			rel = append(rel, diag.Related{Span: borrowed.via.Span, Message: "this grant lets " + own.g.Subject.Key() + " act as " + borrowed.account.Key()})
+		}
+		r.Report(own.g.Span, fmt.Sprintf("%s can both change network policy or RBAC and deploy workloads %s: it can act as %s, which %s",
+			own.g.Subject.Key(), in, borrowed.account.Key(), what), rel...)
+	}
+}
+
+// rbacDo turns "changes network policy or RBAC" into "change network policy or RBAC".
+func rbacDo(what string) string {
+	if v, rest, ok := strings.Cut(what, " "); ok {
+		return strings.TrimSuffix(v, "s") + " " + rest
+	}
+	return what
+}
+
+// checkSecretsAccess reports every subject, not only service accounts: the good practices
+// (and CIS 5.1.2) make no difference, a list response holds every secret's contents.
 func checkSecretsAccess(p *ir.Program, r Reporter) {
 	secrets := rbacResources("secrets")[0]
 	for _, g := range p.Grants {
-		if g.Subject.Kind != ir.ServiceAccount {
-			continue
-		}
 		var verbs []string
 		for _, v := range k8sapi.ReadVerbs {
 			for _, rule := range g.Rules {

@@ -77,12 +77,20 @@ func runRBACRule(t *testing.T, id string, grants ...*ir.Grant) []string {
 
 func TestRBACRulesTable(t *testing.T) {
 	want := map[string]diag.Severity{
-		"wildcard-verb":        diag.Error,
-		"wildcard-resource":    diag.Error,
-		"escalation-verb":      diag.Error,
-		"separation-of-duties": diag.Error,
-		"secrets-access":       diag.Warning,
-		"cluster-scope":        diag.Warning,
+		"wildcard-verb":              diag.Error,
+		"wildcard-resource":          diag.Error,
+		"escalation-verb":            diag.Error,
+		"separation-of-duties":       diag.Error,
+		"secrets-access":             diag.Warning,
+		"cluster-scope":              diag.Warning,
+		"access-to-create-pods":      diag.Warning,
+		"pod-exec":                   diag.Warning,
+		"token-request":              diag.Warning,
+		"persistent-volume-creation": diag.Error,
+		"node-proxy":                 diag.Error,
+		"csr-approval":               diag.Error,
+		"admission-webhooks":         diag.Error,
+		"namespace-modification":     diag.Warning,
 	}
 	if len(rbacRules) != len(want) {
 		t.Errorf("%d rules, want %d", len(rbacRules), len(want))
@@ -283,12 +291,20 @@ func TestSecretsAccess(t *testing.T) {
 		{"wildcard resource covers secrets", func(t *testing.T) []*ir.Grant {
 			return []*ir.Grant{tGrant(t, 4, tSABackend, []string{"watch"}, []string{"*"}, nil, "shop")}
 		}, []string{"4: serviceaccount shop/backend can watch every secret in shop; name the secrets it needs with `named`"}},
-		{"named secrets, writes, people, other resources", func(t *testing.T) []*ir.Grant {
+		{"people too", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{
+				tGrant(t, 3, tGroupDev, []string{"view"}, []string{"secrets"}, nil, "shop"),
+				tGrant(t, 4, tUserAlice, []string{"list"}, []string{"secrets"}, nil, "cluster"),
+			}
+		}, []string{
+			"3: group developers can get, list, watch every secret in shop; name the secrets it needs with `named`",
+			"4: user alice@example.com can list every secret cluster-wide; name the secrets it needs with `named`",
+		}},
+		{"named secrets, writes, other resources", func(t *testing.T) []*ir.Grant {
 			return []*ir.Grant{
 				tGrant(t, 1, tSABackend, []string{"get"}, []string{"secrets"}, []string{"stripe-key"}, "shop"),
 				tGrant(t, 2, tSABackend, []string{"create"}, []string{"secrets"}, nil, "shop"),
-				tGrant(t, 3, tGroupDev, []string{"view"}, []string{"secrets"}, nil, "shop"),
-				tGrant(t, 4, tUserAlice, []string{"get"}, []string{"secrets"}, nil, "shop"),
+				tGrant(t, 3, tGroupDev, []string{"view"}, []string{"secrets"}, []string{"tls"}, "shop"),
 				tGrant(t, 5, tSABackend, []string{"view"}, []string{"configmaps", "secrets.example.com"}, nil, "shop"),
 			}
 		}, nil},
@@ -328,5 +344,239 @@ func TestSeparationOfDutiesManyNamespaces(t *testing.T) {
 	got := runRBACRule(t, "separation-of-duties", grants...)
 	if len(got) != 10000 {
 		t.Fatalf("%d reports, want 10000", len(got))
+	}
+}
+
+func TestPodExec(t *testing.T) {
+	runRBACCases(t, "pod-exec", []rbacCase{
+		{"exec and port-forward", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{tGrant(t, 1, tGroupDev, []string{"create"}, []string{"pods/exec", "pods/portforward"}, nil, "shop")}
+		}, []string{"1: grant gives group developers create on pods/exec; create on pods/portforward in shop: it can act inside running pods, with their ServiceAccounts and mounted secrets, and port-forwarding reaches pods past every NetworkPolicy"}},
+		{"get on attach counts, ephemeral containers", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{
+				tGrant(t, 2, tUserAlice, []string{"get"}, []string{"pods/attach"}, nil, "shop"),
+				tGrant(t, 3, tUserAlice, []string{"patch"}, []string{"pods/ephemeralcontainers"}, nil, "shop"),
+			}
+		}, []string{
+			"2: grant gives user alice@example.com get on pods/attach in shop: it can act inside running pods, with their ServiceAccounts and mounted secrets",
+			"3: grant gives user alice@example.com patch on pods/ephemeralcontainers in shop: it can act inside running pods, with their ServiceAccounts and mounted secrets",
+		}},
+		{"logs, deploy and reading pods are not exec", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{
+				tGrant(t, 1, tGroupDev, []string{"deploy"}, nil, nil, "shop"),
+				tGrant(t, 2, tGroupDev, []string{"view"}, []string{"pods", "pods/log"}, nil, "shop"),
+				tGrant(t, 3, tGroupDev, []string{"get"}, []string{"pods/ephemeralcontainers"}, nil, "shop"),
+			}
+		}, nil},
+	})
+}
+
+func TestTokenRequest(t *testing.T) {
+	runRBACCases(t, "token-request", []rbacCase{
+		{"every account", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{tGrant(t, 1, tSADeploy, []string{"create"}, []string{"serviceaccounts/token"}, nil, "shop")}
+		}, []string{"1: grant gives serviceaccount ci/deployer create on serviceaccounts/token in shop: it can mint a token for every ServiceAccount there and act as it"}},
+		{"named accounts", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{tGrant(t, 2, tGroupDev, []string{"create"}, []string{"serviceaccounts/token"}, []string{"web"}, "shop")}
+		}, []string{"2: grant gives group developers create on serviceaccounts/token in shop: it can mint a token for ServiceAccount web there and act as it"}},
+		{"managing service accounts is not a token request", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{tGrant(t, 1, tGroupDev, []string{"edit"}, []string{"serviceaccounts"}, nil, "shop")}
+		}, nil},
+	})
+}
+
+func TestClusterEscalations(t *testing.T) {
+	admins := ir.Subject{Kind: ir.Group, Name: "admins"}
+	runRBACCases(t, "persistent-volume-creation", []rbacCase{
+		{"create", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{tGrant(t, 1, tGroupSRE, []string{"edit"}, []string{"persistentvolumes"}, nil, "cluster")}
+		}, []string{"1: grant gives group sre create on persistentvolumes: a hostPath volume gives pods the node's filesystem"}},
+		{"claims and reading volumes", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{
+				tGrant(t, 1, tGroupDev, []string{"edit"}, []string{"persistentvolumeclaims"}, nil, "shop"),
+				tGrant(t, 2, tGroupSRE, []string{"view", "delete"}, []string{"persistentvolumes"}, nil, "cluster"),
+			}
+		}, nil},
+	})
+	runRBACCases(t, "node-proxy", []rbacCase{
+		{"get is enough", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{tGrant(t, 1, tGroupSRE, []string{"get"}, []string{"nodes/proxy", "nodes"}, nil, "cluster")}
+		}, []string{"1: grant gives group sre get on nodes/proxy: the kubelet API runs commands in every pod of the nodes, past audit logging and admission control"}},
+		{"a wildcard resource covers it", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{tGrant(t, 2, admins, []string{"get"}, []string{"*"}, nil, "cluster")}
+		}, []string{"2: grant gives group admins get on nodes/proxy: the kubelet API runs commands in every pod of the nodes, past audit logging and admission control"}},
+		{"nodes, their stats and a namespace wildcard", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{
+				tGrant(t, 1, tGroupSRE, []string{"view"}, []string{"nodes", "nodes/stats", "nodes/metrics"}, nil, "cluster"),
+				tGrant(t, 2, admins, []string{"get"}, []string{"*"}, nil, "ops"),
+			}
+		}, nil},
+	})
+	runRBACCases(t, "csr-approval", []rbacCase{
+		{"approval and every signer", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{tGrant(t, 1, tGroupSRE, []string{"update"}, []string{"certificatesigningrequests/approval"}, nil, "cluster"),
+				tGrant(t, 2, tGroupSRE, []string{"approve"}, []string{"signers"}, nil, "cluster"),
+				tGrant(t, 3, tGroupSRE, []string{"approve"}, []string{"signers"}, []string{"kubernetes.io/kube-apiserver-client"}, "cluster")}
+		}, []string{
+			"1: grant gives group sre update on certificatesigningrequests/approval: approving a kube-apiserver-client CSR issues a client certificate for any user or group, system:masters included",
+			"2: grant gives group sre approve on signers: approving a kube-apiserver-client CSR issues a client certificate for any user or group, system:masters included",
+			"3: grant gives group sre approve on signers: approving a kube-apiserver-client CSR issues a client certificate for any user or group, system:masters included",
+		}},
+		{"own signer, creating and reading CSRs", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{
+				tGrant(t, 1, tGroupSRE, []string{"approve"}, []string{"signers"}, []string{"example.com/my-signer"}, "cluster"),
+				tGrant(t, 2, tGroupSRE, []string{"create", "get"}, []string{"certificatesigningrequests"}, nil, "cluster"),
+			}
+		}, nil},
+	})
+	runRBACCases(t, "admission-webhooks", []rbacCase{
+		{"mutating webhooks and policies", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{tGrant(t, 1, admins, []string{"patch"}, []string{"mutatingwebhookconfigurations", "mutatingadmissionpolicies"}, nil, "cluster")}
+		}, []string{"1: grant gives group admins patch on mutatingwebhookconfigurations; patch on mutatingadmissionpolicies: its webhooks see every object admitted to the cluster, secrets included, and mutating ones rewrite them"}},
+		{"reading webhooks, validating policies", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{
+				tGrant(t, 1, admins, []string{"view"}, []string{"validatingwebhookconfigurations", "mutatingwebhookconfigurations"}, nil, "cluster"),
+				tGrant(t, 2, admins, []string{"edit"}, []string{"validatingadmissionpolicies"}, nil, "cluster"),
+			}
+		}, nil},
+	})
+	runRBACCases(t, "namespace-modification", []rbacCase{
+		{"patch every namespace, update named", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{
+				tGrant(t, 1, tGroupSRE, []string{"patch"}, []string{"namespaces"}, nil, "cluster"),
+				tGrant(t, 2, tGroupDev, []string{"update"}, []string{"namespaces"}, []string{"shop"}, "cluster"),
+			}
+		}, []string{
+			"1: grant gives group sre patch on namespaces: it can relabel every namespace and switch off the Pod Security admission its labels enforce",
+			"2: grant gives group developers update on namespaces: it can relabel namespace shop and switch off the Pod Security admission its labels enforce",
+		}},
+		{"a wildcard in a namespace relabels that namespace", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{tGrant(t, 3, admins, []string{"*"}, []string{"*"}, nil, "ops")}
+		}, []string{"3: grant gives group admins patch, update on namespaces: it can relabel namespace ops and switch off the Pod Security admission its labels enforce"}},
+		{"reading and creating namespaces", func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{tGrant(t, 1, tGroupSRE, []string{"view", "create", "delete"}, []string{"namespaces"}, nil, "cluster")}
+		}, nil},
+	})
+}
+
+// runRBACProgram runs rule id over grants with the services svcs ("NS/NAME", account
+// NAME) in the program, for the rules that use the program's accounts.
+func runRBACProgram(t *testing.T, id string, svcs []string, grants ...*ir.Grant) []string {
+	t.Helper()
+	p := &ir.Program{Grants: grants}
+	for _, s := range svcs {
+		ns, name, _ := strings.Cut(s, "/")
+		p.Services = append(p.Services, &ir.Service{Namespace: ns, Name: name, Account: name})
+	}
+	rec := &rbacRecorder{}
+	rbacRule(t, id).Check(p, rec)
+	return rec.got
+}
+
+// rbacProgramCase is an rbacCase over a program with services ("NS/NAME").
+type rbacProgramCase struct {
+	name   string
+	svcs   []string
+	grants func(t *testing.T) []*ir.Grant
+	want   []string
+}
+
+func runRBACProgramCases(t *testing.T, id string, cases []rbacProgramCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := runRBACProgram(t, id, c.svcs, c.grants(t)...)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("%s reported\n  %s\nwant\n  %s", id, strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
+			}
+		})
+	}
+}
+
+func TestEffectiveSeparationOfDuties(t *testing.T) {
+	runRBACProgramCases(t, "separation-of-duties", []rbacProgramCase{
+		{"deployer acts as an account that edits network policy", []string{"shop/backend"}, func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{
+				tGrant(t, 1, tSADeploy, []string{"deploy"}, nil, nil, "shop"),
+				tGrant(t, 2, tSABackend, []string{"edit"}, []string{"networkpolicies"}, nil, "shop"),
+			}
+		}, []string{"1: serviceaccount ci/deployer can both change network policy or RBAC and deploy workloads in shop: it can act as serviceaccount shop/backend, which changes network policy or RBAC (related 2: this grant lets serviceaccount shop/backend change network policy or RBAC)"}},
+		{"token request for the account, policy edited directly", []string{"shop/web"}, func(t *testing.T) []*ir.Grant {
+			web := ir.Subject{Kind: ir.ServiceAccount, Namespace: "shop", Name: "web"}
+			return []*ir.Grant{
+				tGrant(t, 1, tGroupSec, []string{"edit"}, []string{"networkpolicies"}, nil, "staging"),
+				tGrant(t, 2, tGroupSec, []string{"create"}, []string{"serviceaccounts/token"}, []string{"web"}, "shop"),
+				tGrant(t, 3, web, []string{"deploy"}, nil, nil, "staging"),
+			}
+		}, []string{"1: group security-engineers can both change network policy or RBAC and deploy workloads in staging: it can act as serviceaccount shop/web, which deploys workloads (related 3: this grant lets serviceaccount shop/web deploy workloads) (related 2: this grant lets group security-engineers act as serviceaccount shop/web)"}},
+		{"transitive: deployer runs as an account that deploys where a third edits policy", []string{"shop/backend", "prod/ops"}, func(t *testing.T) []*ir.Grant {
+			ops := ir.Subject{Kind: ir.ServiceAccount, Namespace: "prod", Name: "ops"}
+			return []*ir.Grant{
+				tGrant(t, 1, tSADeploy, []string{"deploy"}, nil, nil, "shop"),
+				tGrant(t, 2, tSABackend, []string{"create"}, []string{"pods"}, nil, "prod"),
+				tGrant(t, 3, ops, []string{"edit"}, []string{"rolebindings"}, nil, "shop"),
+			}
+		}, []string{"1: serviceaccount ci/deployer can both change network policy or RBAC and deploy workloads in shop: it can act as serviceaccount prod/ops, which changes network policy or RBAC (related 3: this grant lets serviceaccount prod/ops change network policy or RBAC)"}},
+		{"both duties through two accounts", []string{"shop/backend", "shop/web"}, func(t *testing.T) []*ir.Grant {
+			web := ir.Subject{Kind: ir.ServiceAccount, Namespace: "shop", Name: "web"}
+			return []*ir.Grant{
+				tGrant(t, 1, tGroupDev, []string{"create"}, []string{"serviceaccounts/token"}, nil, "shop"),
+				tGrant(t, 2, tSABackend, []string{"edit"}, []string{"networkpolicies"}, nil, "payments"),
+				tGrant(t, 3, web, []string{"deploy"}, nil, nil, "payments"),
+			}
+		}, []string{"1: group developers can both change network policy or RBAC and deploy workloads in payments: it can act as serviceaccount shop/backend, which changes network policy or RBAC, and as serviceaccount shop/web, which deploys workloads (related 2: this grant lets serviceaccount shop/backend change network policy or RBAC) (related 3: this grant lets serviceaccount shop/web deploy workloads)"}},
+		{"the account cannot do more, or lives elsewhere", []string{"shop/backend", "payments/api"}, func(t *testing.T) []*ir.Grant {
+			api := ir.Subject{Kind: ir.ServiceAccount, Namespace: "payments", Name: "api"}
+			return []*ir.Grant{
+				tGrant(t, 1, tSADeploy, []string{"deploy"}, nil, nil, "shop"),
+				tGrant(t, 2, tSABackend, []string{"get"}, []string{"configmaps"}, nil, "shop"),
+				tGrant(t, 3, api, []string{"edit"}, []string{"networkpolicies"}, nil, "payments"),
+				tGrant(t, 4, tGroupDev, []string{"view"}, []string{"pods/exec"}, nil, "payments"),
+			}
+		}, nil},
+	})
+}
+
+func TestAccessToCreatePods(t *testing.T) {
+	runRBACProgramCases(t, "access-to-create-pods", []rbacProgramCase{
+		{"an account of the namespace holds more", []string{"shop/backend", "shop/web"}, func(t *testing.T) []*ir.Grant {
+			return []*ir.Grant{
+				tGrant(t, 1, tGroupDev, []string{"deploy"}, nil, nil, "shop"),
+				tGrant(t, 2, tSABackend, []string{"list"}, []string{"secrets"}, nil, "shop"),
+			}
+		}, []string{"1: group developers can create pods in shop, so it can run pods as serviceaccount shop/backend (list secrets in shop), and so holds rights it was not granted (related 2: this grant gives serviceaccount shop/backend list secrets in shop)"}},
+		{"mountable secrets and configmaps are held anyway; other namespaces do not count", []string{"shop/backend", "prod/api"}, func(t *testing.T) []*ir.Grant {
+			api := ir.Subject{Kind: ir.ServiceAccount, Namespace: "prod", Name: "api"}
+			return []*ir.Grant{
+				tGrant(t, 1, tSADeploy, []string{"deploy"}, nil, nil, "shop"),
+				tGrant(t, 2, tSABackend, []string{"get"}, []string{"secrets"}, []string{"stripe-key"}, "shop"),
+				tGrant(t, 3, tSABackend, []string{"get"}, []string{"configmaps"}, nil, "shop"),
+				tGrant(t, 4, api, []string{"edit"}, []string{"networkpolicies"}, nil, "prod"),
+				tGrant(t, 5, tGroupDev, []string{"view"}, []string{"deployments"}, nil, "prod"),
+			}
+		}, nil},
+	})
+}
+
+// Many deployers over many accounts of one namespace: each deployer's finding comes
+// once, from per-namespace summaries rather than deployer × account pairs.
+func TestEffectiveManyDeployersManyAccounts(t *testing.T) {
+	var svcs []string
+	var grants []*ir.Grant
+	for i := range 1000 {
+		name := fmt.Sprintf("svc-%d", i)
+		svcs = append(svcs, "shop/"+name)
+		grants = append(grants, tGrant(t, i+1, ir.Subject{Kind: ir.ServiceAccount, Namespace: "shop", Name: name}, []string{"get"}, []string{"configmaps"}, []string{name}, "shop"))
+	}
+	grants = append(grants, tGrant(t, 1001, tSABackend, []string{"edit"}, []string{"networkpolicies"}, nil, "shop"))
+	svcs = append(svcs, "shop/backend")
+	for i := range 1000 {
+		grants = append(grants, tGrant(t, 2000+i, ir.Subject{Kind: ir.Group, Name: fmt.Sprintf("dev-%d", i)}, []string{"deploy"}, nil, nil, "shop"))
+	}
+	if got := runRBACProgram(t, "separation-of-duties", svcs, grants...); len(got) != 1000 {
+		t.Errorf("separation-of-duties: %d reports, want 1000 (one per deployer)", len(got))
+	}
+	if got := runRBACProgram(t, "access-to-create-pods", svcs, grants...); len(got) != 1000 || !strings.Contains(got[0], "serviceaccount shop/backend (create networkpolicies in shop)") {
+		t.Errorf("access-to-create-pods: %d reports, want 1000 naming backend; first %q", len(got), got[:min(1, len(got))])
 	}
 }

@@ -1,9 +1,12 @@
 // Package config reads netc.hcl, the optional project configuration: cluster DNS
-// settings, rule severities and output options. Bad configuration gets positioned
+// settings, rule severities, output options and per-database SQL settings (sql.go). Bad configuration gets positioned
 // diagnostics exactly like bad intents.
 package config
 
-import "github.com/netc-dev/netc/diag"
+import (
+	"github.com/netc-dev/netc/diag"
+	"github.com/netc-dev/netc/kube"
+)
 
 // FileName is the configuration file netc looks for beside its inputs.
 const FileName = "netc.hcl"
@@ -15,6 +18,8 @@ type Config struct {
 	DNS    DNS
 	Rules  []RuleSetting
 	Output Output
+	// Databases are the `database "NS/NAME"` blocks, in file order (config/sql.go).
+	Databases []SQLDatabase
 }
 
 // DNS configures the egress every locked-down pod gets to the cluster DNS.
@@ -46,9 +51,9 @@ func Default() *Config {
 	return &Config{
 		DNS: DNS{
 			Enabled:   true,
-			Namespace: "kube-system",
-			Labels:    map[string]string{"k8s-app": "kube-dns"},
-			Port:      53,
+			Namespace: kube.DefaultDNSNamespace,
+			Labels:    map[string]string{kube.DefaultDNSLabelKey: kube.DefaultDNSLabel},
+			Port:      kube.DefaultDNSPort,
 		},
 		Output: Output{Dir: "out", Kubernetes: true, SQL: true},
 	}

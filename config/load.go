@@ -6,7 +6,6 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/netc-dev/netc/diag"
+	"github.com/netc-dev/netc/kube"
 )
 
 // MaxDepth bounds how deeply brackets and braces nest in netc.hcl. The schema needs
@@ -76,17 +76,21 @@ type loader struct {
 
 func (l *loader) body(b *hclsyntax.Body) {
 	for _, a := range sortedAttrs(b.Attributes) {
-		l.errAt(l.span(a.NameRange), fmt.Sprintf("unexpected attribute %q at the top level; netc.hcl holds dns, rules and output blocks", a.Name))
+		l.errAt(l.span(a.NameRange), fmt.Sprintf("unexpected attribute %q at the top level; netc.hcl holds dns, rules, output and database blocks", a.Name))
 	}
 	first := map[string]*hclsyntax.Block{}
 	for _, blk := range b.Blocks {
+		if blk.Type == "database" { // labelled and repeatable: config/sql.go
+			l.database(blk)
+			continue
+		}
 		handle, known := map[string]func(*hclsyntax.Block){
 			"dns":    l.dns,
 			"rules":  l.rules,
 			"output": l.output,
 		}[blk.Type]
 		if !known {
-			l.errAt(l.span(blk.TypeRange), fmt.Sprintf("unknown block %q%s; netc.hcl holds dns, rules and output blocks", blk.Type, suggest(blk.Type, "dns", "rules", "output")))
+			l.errAt(l.span(blk.TypeRange), fmt.Sprintf("unknown block %q%s; netc.hcl holds dns, rules, output and database blocks", blk.Type, suggest(blk.Type, "dns", "rules", "output", "database")))
 			continue
 		}
 		if prev, dup := first[blk.Type]; dup {
@@ -119,8 +123,8 @@ func (l *loader) dns(blk *hclsyntax.Block) {
 			}
 		case "namespace":
 			if v, ok := l.str(a); ok {
-				if msg := checkDNSLabel(v); msg != "" {
-					l.errAt(l.span(a.Expr.Range()), fmt.Sprintf("namespace %q %s", v, msg))
+				if err := kube.CheckLabel(v); err != nil {
+					l.errAt(l.span(a.Expr.Range()), fmt.Sprintf("namespace %q %v", v, err))
 				} else {
 					d.Namespace = v
 				}
@@ -303,12 +307,12 @@ func (l *loader) labels(a *hclsyntax.Attribute) (map[string]string, bool) {
 			continue
 		}
 		val := vv.AsString()
-		if msg := checkLabelKey(key); msg != "" {
-			l.errAt(l.span(kr), fmt.Sprintf("label key %q %s", key, msg))
+		if err := kube.CheckLabelKey(key); err != nil {
+			l.errAt(l.span(kr), fmt.Sprintf("label key %q %v", key, err))
 			ok = false
 		}
-		if msg := checkLabelValue(val); msg != "" {
-			l.errAt(l.span(vr), fmt.Sprintf("value %q of label %q %s", val, key, msg))
+		if err := kube.CheckLabelValue(val); err != nil {
+			l.errAt(l.span(vr), fmt.Sprintf("value %q of label %q %v", val, key, err))
 			ok = false
 		}
 		if prev, dup := first[key]; dup {
@@ -477,52 +481,4 @@ func suggest(name string, known ...string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-var (
-	dnsLabelRE   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	qualifiedRE  = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`)
-	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-)
-
-// checkDNSLabel says why s is not a Kubernetes namespace name (an RFC 1123 label).
-func checkDNSLabel(s string) string {
-	switch {
-	case len(s) > 63:
-		return "is longer than 63 characters"
-	case !dnsLabelRE.MatchString(s):
-		return "is not a valid namespace name: lower-case letters, digits and '-', starting and ending with a letter or digit"
-	}
-	return ""
-}
-
-// checkLabelKey says why s is not a Kubernetes label key: [prefix/]name.
-func checkLabelKey(s string) string {
-	name := s
-	if prefix, rest, hasPrefix := strings.Cut(s, "/"); hasPrefix {
-		name = rest
-		if prefix == "" || len(prefix) > 253 || !dnsSubdomain.MatchString(prefix) {
-			return "has an invalid prefix: it must be a DNS subdomain like example.com"
-		}
-	}
-	switch {
-	case name == "":
-		return "has an empty name"
-	case len(name) > 63:
-		return "has a name longer than 63 characters"
-	case !qualifiedRE.MatchString(name):
-		return "is not a valid label key: letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
-	}
-	return ""
-}
-
-// checkLabelValue says why s is not a Kubernetes label value.
-func checkLabelValue(s string) string {
-	switch {
-	case len(s) > 63:
-		return "is longer than 63 characters"
-	case s != "" && !qualifiedRE.MatchString(s):
-		return "is not a valid label value: letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
-	}
-	return ""
 }

@@ -100,9 +100,9 @@ func TestLoadErrors(t *testing.T) {
 		want      []string
 	}{
 		{"unknown block", "dsn {\n}\n", []string{
-			`netc.hcl:1:1: error: unknown block "dsn" (did you mean "dns"?); netc.hcl holds dns, rules and output blocks`}},
+			`netc.hcl:1:1: error: unknown block "dsn" (did you mean "dns"?); netc.hcl holds dns, rules, output and database blocks`}},
 		{"top-level attribute", "port = 53\n", []string{
-			`netc.hcl:1:1: error: unexpected attribute "port" at the top level; netc.hcl holds dns, rules and output blocks`}},
+			`netc.hcl:1:1: error: unexpected attribute "port" at the top level; netc.hcl holds dns, rules, output and database blocks`}},
 		{"unknown attribute", "dns {\n  prot = 53\n}\n", []string{
 			`netc.hcl:2:3: error: unknown attribute "prot" in the dns block (did you mean "port"?); it takes enabled, namespace, labels, port`}},
 		{"unknown output attribute", "output {\n  yaml = true\n}\n", []string{
@@ -118,7 +118,7 @@ func TestLoadErrors(t *testing.T) {
 		{"namespace number", "dns {\n  namespace = 5\n}\n", []string{
 			`netc.hcl:2:15: error: namespace must be a string, not a number`}},
 		{"namespace bad", "dns {\n  namespace = \"Kube_System\"\n}\n", []string{
-			`netc.hcl:2:15: error: namespace "Kube_System" is not a valid namespace name: lower-case letters, digits and '-', starting and ending with a letter or digit`}},
+			`netc.hcl:2:15: error: namespace "Kube_System" is not a valid Kubernetes name: only lower-case letters, digits and '-' are allowed (a DNS-1123 label)`}},
 		{"namespace bare word", "dns {\n  namespace = kube-system\n}\n", []string{
 			`netc.hcl:2:15: error: namespace must be a quoted string, like namespace = "kube-system"`}},
 		{"enabled string", "dns {\n  enabled = \"no\"\n}\n", []string{
@@ -130,15 +130,15 @@ func TestLoadErrors(t *testing.T) {
 		{"labels empty", "dns {\n  labels = {}\n}\n", []string{
 			`netc.hcl:2:12: error: labels must not be empty: an empty selector would open port 53 to every pod of the DNS namespace`}},
 		{"label key bad", "dns {\n  labels = { \"-bad\" = \"x\", \"Example.com/ok\" = \"y\" }\n}\n", []string{
-			`netc.hcl:2:14: error: label key "-bad" is not a valid label key: letters, digits, '-', '_' and '.', starting and ending with a letter or digit`,
-			`netc.hcl:2:28: error: label key "Example.com/ok" has an invalid prefix: it must be a DNS subdomain like example.com`}},
+			`netc.hcl:2:14: error: label key "-bad" is not a valid label key: its name part must start and end with a letter or digit`,
+			`netc.hcl:2:28: error: label key "Example.com/ok" has an invalid prefix "Example.com": it is not a valid Kubernetes name: it must be lower-case labels separated by '.' (a DNS-1123 subdomain)`}},
 		{"label value bad", "dns {\n  labels = { app = \"a b\", n = 5 }\n}\n", []string{
-			`netc.hcl:2:20: error: value "a b" of label "app" is not a valid label value: letters, digits, '-', '_' and '.', starting and ending with a letter or digit`,
+			`netc.hcl:2:20: error: value "a b" of label "app" is not a valid label value: it may hold only letters, digits, '-', '_' and '.'`,
 			`netc.hcl:2:31: error: value of label "n" must be a string, not a number`}},
 		// Columns count bytes: "é" is two bytes, so the value 5 sits at byte column 30
 		// (HCL's own column, counting characters, says 29).
 		{"byte columns", "dns {\n  labels = { \"é\" = \"x\", b = 5 }\n}\n", []string{
-			`netc.hcl:2:14: error: label key "é" is not a valid label key: letters, digits, '-', '_' and '.', starting and ending with a letter or digit`,
+			`netc.hcl:2:14: error: label key "é" is not a valid label key: its name part may hold only letters, digits, '-', '_' and '.'`,
 			`netc.hcl:2:30: error: value of label "b" must be a string, not a number`}},
 		{"duplicate label", "dns {\n  labels = { a = \"1\", a = \"2\" }\n}\n", []string{
 			`netc.hcl:2:23: error: duplicate label "a"`}},

@@ -17,7 +17,9 @@ import (
 const DefaultLimit = 100
 
 // WriteText writes one line per diagnostic, exactly Diagnostic.String, sorted by file,
-// line and column. When limit > 0 and l holds more, it prints limit of them (errors
+// line and column, each followed by its related locations, one per line indented by a
+// tab ("\tFILE:LINE:COL: first declared here"), which problem matchers anchored at the
+// start of the line skip. When limit > 0 and l holds more, it prints limit of them (errors
 // first, then warnings, then infos, so whatever fails the run is shown) in position
 // order, then one line saying how many were left out:
 //
@@ -32,6 +34,9 @@ func WriteText(w io.Writer, l List, limit int) error {
 	for _, d := range shown {
 		bw.WriteString(d.String())
 		bw.WriteByte('\n')
+		for _, rel := range d.Related {
+			bw.WriteString("\t" + rel.Span.String() + ": " + rel.Message + "\n")
+		}
 	}
 	if len(shown) < len(l) {
 		bw.WriteString(omitted(l, shown))

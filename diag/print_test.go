@@ -27,6 +27,7 @@ func TestWriteText(t *testing.T) {
 	}
 	want := `a.net:1:10: info: intent crosses namespaces [cross-namespace]
 a.net:3:5: error: unknown service "db"
+	a.net:1:1: namespace declared here
 b.net:2:1: warning: intent allows every port [any-port]
 `
 	if b.String() != want {

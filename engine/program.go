@@ -25,7 +25,8 @@ const (
 func FromProgram(p *ir.Program) (*Cluster, diag.List) {
 	c := NewCluster()
 	c.trusted = true
-	nss, diags := netpol.Build(p)
+	var diags diag.List
+	nss := netpol.Build(p)
 	for _, ns := range nss {
 		for _, np := range ns.Policies {
 			c.AddPolicy(np, diag.Span{}, &diags)

@@ -10,13 +10,11 @@ import (
 
 	"github.com/netc-dev/netc/backends/artifact"
 	"github.com/netc-dev/netc/backends/k8syaml"
+	"github.com/netc-dev/netc/kube"
 )
 
-// Dir is the directory of the Kubernetes files, relative to the output directory.
-const Dir = "kubernetes/"
-
 // Path is where File is written, relative to the output directory.
-const Path = Dir + "kustomization.yaml"
+const Path = kube.Dir + "kustomization.yaml"
 
 // File returns kubernetes/kustomization.yaml listing as resources every file of files
 // under kubernetes/ ending in .yaml or .yml (except a kustomization itself), relative to
@@ -24,7 +22,7 @@ const Path = Dir + "kustomization.yaml"
 func File(files []artifact.File) artifact.File {
 	var resources []string
 	for _, f := range files {
-		rel, ok := strings.CutPrefix(f.Path, Dir)
+		rel, ok := strings.CutPrefix(f.Path, kube.Dir)
 		if !ok || rel == "" {
 			continue
 		}

@@ -108,20 +108,15 @@ func kubeDNS(ns string) *networkingv1.NetworkPolicy {
 	return allowDNS(ns, "kube-system", 53, "k8s-app=kube-dns")
 }
 
-func account(ns, name string, mount bool) *corev1.ServiceAccount {
-	return &corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
-		ObjectMeta: objectMeta(ns, name), AutomountServiceAccountToken: &mount}
-}
-
 // --- helpers ---
 
+// build checks that the hand-built program is one the compiler could make, and builds it.
 func build(t *testing.T, p *ir.Program) []Namespace {
 	t.Helper()
-	nss, diags := Build(p)
-	if len(diags) > 0 {
-		t.Fatalf("unexpected diagnostics: %v", diags)
+	if diags := ir.Validate(p); len(diags) > 0 {
+		t.Fatalf("hand-built IR is invalid: %v", diags)
 	}
-	return nss
+	return Build(p)
 }
 
 func namespace(t *testing.T, nss []Namespace, name string) Namespace {
@@ -154,15 +149,6 @@ func checkPolicies(t *testing.T, got, want []*networkingv1.NetworkPolicy) {
 	}
 }
 
-func checkAccounts(t *testing.T, got, want []*corev1.ServiceAccount) {
-	t.Helper()
-	if !reflect.DeepEqual(got, want) {
-		gy, _ := yaml.Marshal(got)
-		wy, _ := yaml.Marshal(want)
-		t.Errorf("service accounts differ\n--- got\n%s--- want\n%s", gy, wy)
-	}
-}
-
 // --- tests ---
 
 func TestShop(t *testing.T) {
@@ -183,9 +169,6 @@ func TestShop(t *testing.T) {
 		policy("shop", "frontend", kv("app=frontend"),
 			[]networkingv1.NetworkPolicyIngressRule{in(ports(port("TCP", 443)), worldPeers()...)},
 			[]networkingv1.NetworkPolicyEgressRule{out(ports(port("TCP", 8080)), pods("app=backend", "tier=api"))}),
-	})
-	checkAccounts(t, ns.Accounts, []*corev1.ServiceAccount{
-		account("shop", "backend", false), account("shop", "frontend", false),
 	})
 }
 
@@ -233,7 +216,6 @@ func TestExternalsAndCIDRDatabase(t *testing.T) {
 				out(ports(port("TCP", 5433)), block("10.20.0.0/24")),
 			}),
 	})
-	checkAccounts(t, nss[0].Accounts, []*corev1.ServiceAccount{account("shop", "backend", false)})
 }
 
 func TestPortsRangesProtocolsAnyPort(t *testing.T) {
@@ -312,35 +294,6 @@ func TestDNS(t *testing.T) {
 			allowDNS("shop", "openshift-dns", 5353, "dns.operator.openshift.io/daemonset-dns=default")})
 }
 
-func TestServiceAccounts(t *testing.T) {
-	b := newProg()
-	a, c, d := b.svc("shop", "a"), b.svc("shop", "c"), b.svc("shop", "d")
-	a.Account, c.Account = "shared", "shared"
-	c.MountToken = true // c has a grant: the shared account's token is mounted
-	d.Account = "zeta"
-	e := b.svc("shop", "e")
-	e.Account = "alpha"
-	b.db("data", "warehouse") // a namespace with only a database has no accounts
-	nss := build(t, b.build())
-	checkAccounts(t, namespace(t, nss, "data").Accounts, nil)
-	checkAccounts(t, namespace(t, nss, "shop").Accounts, []*corev1.ServiceAccount{
-		account("shop", "alpha", false), account("shop", "shared", true), account("shop", "zeta", false),
-	})
-
-	files, diags := Emit(b.build())
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
-	var paths []string
-	for _, f := range files {
-		paths = append(paths, f.Path)
-	}
-	want := []string{"kubernetes/data/networkpolicies.yaml", "kubernetes/shop/networkpolicies.yaml", "kubernetes/shop/serviceaccounts.yaml"}
-	if !reflect.DeepEqual(paths, want) {
-		t.Errorf("files = %q, want %q", paths, want)
-	}
-}
-
 func TestPolicyTypesAndSelfEdge(t *testing.T) {
 	b := newProg()
 	w := b.svc("shop", "worker")
@@ -411,27 +364,6 @@ func TestFilesDecodeToBuild(t *testing.T) {
 				t.Fatalf("%s document %d decodes to another object:\n%s", f.Path, i+1, doc)
 			}
 		}
-		if len(ns.Accounts) == 0 {
-			continue
-		}
-		f, ok = byPath["kubernetes/"+ns.Name+"/serviceaccounts.yaml"]
-		if !ok {
-			t.Fatalf("no accounts file for %s", ns.Name)
-		}
-		n++
-		docs = splitDocs(t, f)
-		if len(docs) != len(ns.Accounts) {
-			t.Fatalf("%s: %d documents, want %d", f.Path, len(docs), len(ns.Accounts))
-		}
-		for i, doc := range docs {
-			var got corev1.ServiceAccount
-			if err := yaml.UnmarshalStrict(doc, &got); err != nil {
-				t.Fatalf("%s document %d: %v", f.Path, i+1, err)
-			}
-			if !reflect.DeepEqual(&got, ns.Accounts[i]) {
-				t.Fatalf("%s document %d decodes to another object:\n%s", f.Path, i+1, doc)
-			}
-		}
 	}
 	if n != len(files) {
 		t.Errorf("%d files, %d expected from Build", len(files), n)
@@ -472,45 +404,6 @@ func TestDeterministic(t *testing.T) {
 				t.Fatalf("GOMAXPROCS=%d: %s differs between runs", procs, first[i].Path)
 			}
 		}
-	}
-}
-
-func TestInvalidNamesAreErrorsNotOutput(t *testing.T) {
-	b := newProg()
-	bad := b.svc("Shop", "Back_End", "app=ok", "bad key=x", "k=bad value")
-	bad.Account = "No"
-	ok := b.svc("shop", "ok")
-	b.edge(ok, bad, tcp(80))
-	b.p.DNS.Namespace = "Kube System"
-	p := b.build()
-	files, diags := Emit(p)
-	msgs := fmt.Sprint(diags)
-	for _, want := range []string{`namespace "Shop"`, `service name "Back_End"`, `label key "bad key"`,
-		`label value "bad value"`, `account "No"`, `DNS namespace "Kube System"`} {
-		if !strings.Contains(msgs, want) {
-			t.Errorf("diagnostics lack %s:\n%s", want, msgs)
-		}
-	}
-	if !diags.HasErrors() {
-		t.Error("no errors")
-	}
-	for _, f := range files {
-		if strings.Contains(f.Path, "Shop") {
-			t.Errorf("wrote %s for an invalid namespace", f.Path)
-		}
-		if bytes.Contains(f.Data, []byte("name: Back_End")) {
-			t.Errorf("%s holds a policy named after an invalid name", f.Path)
-		}
-	}
-}
-
-func TestDuplicateWorkloadName(t *testing.T) {
-	b := newProg()
-	b.svc("shop", "db")
-	b.db("shop", "db")
-	_, diags := Build(b.build())
-	if !strings.Contains(fmt.Sprint(diags), "shop/db names two workloads") {
-		t.Errorf("diagnostics = %v", diags)
 	}
 }
 

@@ -15,9 +15,10 @@
 //     never change in place. What changes when grants change is the role's rules, which
 //     Kubernetes lets `kubectl apply` and GitOps tools update in place.
 //
-// No role ever holds a "*" verb, resource or group unless the grant's line waives the
-// matching rule (wildcard-verb, wildcard-resource): the backend refuses otherwise, even
-// when netc.hcl turned the rule off.
+// No role ever holds a "*" verb, resource or group unless the compiler marked the grant
+// as allowed to (ir.Grant.WildcardVerbs, WildcardResources: a waiver on its line): the
+// backend refuses otherwise, even when netc.hcl turned the rule off. Names and subjects
+// are valid by ir.Validate, which backends.Build runs first.
 package rbac
 
 import (
@@ -27,19 +28,16 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/netc-dev/netc/backends/artifact"
-	"github.com/netc-dev/netc/backends/internal/k8sname"
 	"github.com/netc-dev/netc/backends/k8syaml"
 	"github.com/netc-dev/netc/compiler/ir"
 	"github.com/netc-dev/netc/compiler/k8sapi"
 	"github.com/netc-dev/netc/diag"
+	"github.com/netc-dev/netc/kube"
 )
 
 // ClusterDir is the directory of cluster-scoped objects under kubernetes/. It starts
@@ -49,26 +47,21 @@ const ClusterDir = "_cluster"
 // FileName is the name of the RBAC file in each directory.
 const FileName = "rbac.yaml"
 
-// Labels every object carries.
-const (
-	ManagedByKey   = "app.kubernetes.io/managed-by"
-	ManagedByValue = "netc"
-)
-
 // NamePrefix starts every object name netc gives an RBAC object.
 const NamePrefix = "netc."
 
 // Emit returns kubernetes/<ns>/rbac.yaml for each namespace with grants and
 // kubernetes/_cluster/rbac.yaml when there are cluster grants, in that order (namespaces
 // sorted, the cluster file last). It returns an error diagnostic at the grant for a
-// wildcard that is not waived and for a name Kubernetes would reject.
+// wildcard the compiler did not allow (ir.Grant.WildcardVerbs, WildcardResources).
 func Emit(p *ir.Program) ([]artifact.File, diag.List) {
 	sets, diags := objects(p)
 	files := make([]artifact.File, 0, len(sets))
+	var enc k8syaml.Encoder
 	for _, s := range sets {
-		data, err := encode(s.objs)
+		data, err := k8syaml.AppendFile(&enc, make([]byte, 0, 1024*len(s.objs)), s.objs)
 		if err != nil {
-			diags.Errorf(diag.Span{}, "rbac: encoding %s: %v", s.path, err)
+			diags.Errorf(diag.Span{}, "internal error: %s: %v", s.path, err)
 			continue
 		}
 		files = append(files, artifact.File{Path: s.path, Data: data})
@@ -79,7 +72,7 @@ func Emit(p *ir.Program) ([]artifact.File, diag.List) {
 // objectSet is the objects of one file.
 type objectSet struct {
 	path string
-	objs []runtime.Object
+	objs []k8syaml.Object
 }
 
 // objects builds the typed objects of each file, in file order.
@@ -90,11 +83,8 @@ func objects(p *ir.Program) ([]objectSet, diag.List) {
 		rules   []ir.Rule
 	}
 	// Per namespace ("" for the cluster), per subject: the rules of all its grants.
-	perScope := map[string]map[subjectKey]*bucket{}
+	perScope := map[string]map[ir.SubjectID]*bucket{}
 	for _, g := range p.Grants {
-		if !checkSubject(g, &diags) {
-			continue
-		}
 		rules := allowedRules(g, &diags)
 		if len(rules) == 0 {
 			continue
@@ -103,15 +93,11 @@ func objects(p *ir.Program) ([]objectSet, diag.List) {
 		if g.Cluster {
 			scopes = []string{""}
 		}
-		k := keyOf(g.Subject)
+		k := g.Subject.ID()
 		for _, ns := range scopes {
-			if ns != "" && !k8sname.IsLabel(ns) {
-				diags.Errorf(g.Span, "namespace %q %s", ns, "is not a valid Kubernetes namespace name (a DNS-1123 label)")
-				continue
-			}
 			m := perScope[ns]
 			if m == nil {
-				m = map[subjectKey]*bucket{}
+				m = map[ir.SubjectID]*bucket{}
 				perScope[ns] = m
 			}
 			b := m[k]
@@ -141,12 +127,12 @@ func objects(p *ir.Program) ([]objectSet, diag.List) {
 	sets := make([]objectSet, 0, len(scopes))
 	for _, ns := range scopes {
 		m := perScope[ns]
-		keys := make([]subjectKey, 0, len(m))
+		keys := make([]ir.SubjectID, 0, len(m))
 		for k := range m {
 			keys = append(keys, k)
 		}
-		slices.SortFunc(keys, compareKeys)
-		var objs []runtime.Object
+		slices.SortFunc(keys, ir.SubjectID.Compare)
+		var objs []k8syaml.Object
 		for _, k := range keys {
 			b := m[k]
 			name := ObjectName(b.subject)
@@ -174,64 +160,13 @@ func Path(ns string) string {
 	if ns == "" {
 		ns = ClusterDir
 	}
-	return "kubernetes/" + ns + "/" + FileName
-}
-
-type subjectKey struct {
-	kind            ir.SubjectKind
-	namespace, name string
-}
-
-func keyOf(s ir.Subject) subjectKey {
-	k := subjectKey{kind: s.Kind, name: s.Name}
-	if s.Kind == ir.ServiceAccount {
-		k.namespace = s.Namespace
-	}
-	return k
-}
-
-func compareKeys(a, b subjectKey) int {
-	return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.name, b.name))
-}
-
-// checkSubject reports a subject Kubernetes would reject in a binding.
-func checkSubject(g *ir.Grant, diags *diag.List) bool {
-	s := g.Subject
-	span := s.Span
-	if !span.IsValid() {
-		span = g.Span
-	}
-	switch s.Kind {
-	case ir.ServiceAccount:
-		if !k8sname.IsLabel(s.Namespace) {
-			diags.Errorf(span, "service account namespace %q is not a valid Kubernetes namespace name (a DNS-1123 label)", s.Namespace)
-			return false
-		}
-		if !k8sname.IsSubdomain(s.Name) {
-			diags.Errorf(span, "service account name %q is not a valid Kubernetes name (a DNS-1123 subdomain)", s.Name)
-			return false
-		}
-	case ir.User, ir.Group:
-		if s.Name == "" {
-			diags.Errorf(span, "%s name is empty", strings.ToLower(string(s.Kind)))
-			return false
-		}
-		if !utf8.ValidString(s.Name) || strings.ContainsFunc(s.Name, unicode.IsControl) {
-			diags.Errorf(span, "%s name %q holds control characters or invalid UTF-8", strings.ToLower(string(s.Kind)), s.Name)
-			return false
-		}
-	default:
-		diags.Errorf(span, "unknown subject kind %q", s.Kind)
-		return false
-	}
-	return true
+	return kube.NamespaceDir(ns) + FileName
 }
 
 // allowedRules returns g's rules, leaving out and reporting any rule with a wildcard
-// the grant's line does not waive.
+// the compiler did not allow.
 func allowedRules(g *ir.Grant, diags *diag.List) []ir.Rule {
-	waivedVerb := slices.Contains(g.Waived, "wildcard-verb")
-	waivedRes := slices.Contains(g.Waived, "wildcard-resource")
+	waivedVerb, waivedRes := g.WildcardVerbs, g.WildcardResources
 	out := make([]ir.Rule, 0, len(g.Rules))
 	for _, r := range g.Rules {
 		if len(r.Verbs) == 0 || len(r.Resources) == 0 {
@@ -239,13 +174,13 @@ func allowedRules(g *ir.Grant, diags *diag.List) []ir.Rule {
 		}
 		if !waivedVerb && slices.Contains(r.Verbs, k8sapi.All) {
 			diags.Add(diag.Diagnostic{Severity: diag.Error, Span: g.Span,
-				Message: fmt.Sprintf("netc emits no Role with every verb (*) on %s unless the line waives it with `# netc:allow wildcard-verb REASON`", resourcesLabel(r)),
+				Message: fmt.Sprintf("netc emits no Role with every verb (*) on %s unless the line waives it with `# netc:allow wildcard-verb REASON`", k8sapi.RuleLabel(r)),
 				Detail:  "Configuring the rule off in netc.hcl is not enough: a wildcard reaches the cluster only through a waiver on its own line."})
 			continue
 		}
 		if !waivedRes && hasWildcardResource(r) {
 			diags.Add(diag.Diagnostic{Severity: diag.Error, Span: g.Span,
-				Message: fmt.Sprintf("netc emits no Role with a wildcard resource (%s) unless the line waives it with `# netc:allow wildcard-resource REASON`", resourcesLabel(r)),
+				Message: fmt.Sprintf("netc emits no Role with a wildcard resource (%s) unless the line waives it with `# netc:allow wildcard-resource REASON`", k8sapi.RuleLabel(r)),
 				Detail:  "Configuring the rule off in netc.hcl is not enough: a wildcard reaches the cluster only through a waiver on its own line."})
 			continue
 		}
@@ -264,14 +199,6 @@ func hasWildcardResource(r ir.Rule) bool {
 		}
 	}
 	return false
-}
-
-func resourcesLabel(r ir.Rule) string {
-	labels := make([]string, len(r.Resources))
-	for i, res := range r.Resources {
-		labels[i] = k8sapi.Label(r.APIGroup, res)
-	}
-	return strings.Join(labels, ", ")
 }
 
 func policyRules(rules []ir.Rule) []rbacv1.PolicyRule {
@@ -302,7 +229,7 @@ func typeMeta(kind string) metav1.TypeMeta {
 }
 
 func meta(name, ns string) metav1.ObjectMeta {
-	return metav1.ObjectMeta{Name: name, Namespace: ns, Labels: map[string]string{ManagedByKey: ManagedByValue}}
+	return metav1.ObjectMeta{Name: name, Namespace: ns, Labels: kube.ManagedBy()}
 }
 
 // ObjectName is the name of the role and the binding of subject s, a DNS-1123
@@ -314,7 +241,7 @@ func meta(name, ns string) metav1.ObjectMeta {
 // "Developers", "system:masters") is lower-cased, every run of other characters
 // becomes '-', and '-' plus a hash of the exact name is appended, so two different
 // subjects never share a name. A name longer than 253 characters is shortened with a
-// stable hash (k8sname.Shorten).
+// stable hash (kube.Shorten).
 func ObjectName(s ir.Subject) string {
 	var name string
 	switch s.Kind {
@@ -325,13 +252,13 @@ func ObjectName(s ir.Subject) string {
 	default:
 		name = NamePrefix + "group." + encodeName(s.Name)
 	}
-	return k8sname.Shorten(name, k8sname.SubdomainMaxLength)
+	return kube.Shorten(name, kube.SubdomainMaxLength)
 }
 
 // encodeName returns name when it can follow "netc.KIND." in a DNS-1123 subdomain, else
 // a sanitised form with a hash of name appended.
 func encodeName(name string) string {
-	if k8sname.IsSubdomain(name) {
+	if kube.IsSubdomain(name) {
 		return name
 	}
 	var b strings.Builder
@@ -355,7 +282,7 @@ func encodeName(name string) string {
 		}
 	}
 	sum := sha256.Sum256([]byte(name))
-	hash := hex.EncodeToString(sum[:])[:k8sname.HashLength]
+	hash := hex.EncodeToString(sum[:])[:kube.HashLength]
 	if b.Len() == 0 {
 		return hash
 	}
@@ -364,19 +291,4 @@ func encodeName(name string) string {
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-}
-
-// encode writes the header comment and the objects as YAML documents, with k8syaml
-// (the same text sigs.k8s.io/yaml writes, much faster).
-func encode(objs []runtime.Object) ([]byte, error) {
-	b := make([]byte, 0, 1024*len(objs))
-	b = append(b, "# "+artifact.Header+"\n"...)
-	for _, o := range objs {
-		b = append(b, "---\n"...)
-		var err error
-		if b, err = k8syaml.Append(b, o); err != nil {
-			return nil, err
-		}
-	}
-	return b, nil
 }

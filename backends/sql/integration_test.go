@@ -24,7 +24,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
@@ -231,61 +230,15 @@ func (e *pgEnv) snapshot(names []string) string {
 }
 
 func TestPostgresIntegration(t *testing.T) {
-	dsn := envOr("NETC_PG_DSN", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, dsn)
-	if err == nil {
-		err = admin.Ping(ctx)
-	}
-	if err != nil {
-		unreachable(t, "PostgreSQL", dsn, err)
-	}
-	t.Cleanup(func() { admin.Close(context.Background()) })
-
-	sfx := randomSuffix(t)
-	dbname := "netc_it_" + sfx
-	p := "n" + sfx + "_"
+	srv := newPG(t) // drops the database and every role of the run at the end
+	dbname, p := srv.dbname, srv.prefix
 	rwName, roName, auditName := p+"app_rw", p+"app_ro", p+"audit"
 	backendName, workerName, thirdName := p+"backend", p+"worker", p+"third"
 	hostileName := p + `x'"$netc$; DROP TABLE t; --`
 	atomicName := p + "atomic"
 	loneName, emptyName, soloName := p+"lone", p+"empty", p+"solo"
 	all := []string{rwName, roName, auditName, backendName, workerName, thirdName, hostileName, atomicName, loneName, emptyName, soloName}
-
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgIdent(dbname)); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgIdent(dbname)+" WITH (FORCE)"); err != nil {
-			t.Errorf("dropping %s: %v", dbname, err)
-		}
-		for _, r := range all {
-			if _, err := admin.Exec(ctx, "DROP ROLE IF EXISTS "+pgIdent(r)); err != nil {
-				t.Errorf("dropping role %s: %v", r, err)
-			}
-		}
-	})
-
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Database = dbname
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	dbDSN := dsn
-	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
-		u.Path = "/" + dbname
-		dbDSN = u.String()
-	} else {
-		dbDSN = dsn + " dbname=" + dbname
-	}
-	e := &pgEnv{t: t, ctx: ctx, dsn: dbDSN, conn: conn}
+	e := srv.pgEnv
 	e.exec(
 		`CREATE TABLE orders (id serial PRIMARY KEY, total int)`,
 		`CREATE TABLE customers (id int)`,
@@ -730,60 +683,15 @@ func (e *myEnv) grants(account string) string {
 }
 
 func TestMariaDBIntegration(t *testing.T) {
-	dsn := envOr("NETC_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/")
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		t.Fatalf("NETC_MYSQL_DSN: %v", err)
-	}
-	cfg.MultiStatements = true
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	admin, err := gosql.Open("mysql", cfg.FormatDSN())
-	if err == nil {
-		err = admin.PingContext(ctx)
-	}
-	if err != nil {
-		unreachable(t, "MariaDB", dsn, err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	var version string
-	if err := admin.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(version, "MariaDB") {
-		unreachable(t, "MariaDB", dsn, fmt.Errorf("the server there is %s, not MariaDB", version))
-	}
-
-	sfx := randomSuffix(t)
-	dbname, repName := "netc_it_"+sfx, "netc_it_"+sfx+"_rep"
-	p := "n" + sfx + "_"
-	rwName, roName, auditName := p+"app_rw", p+"app_ro", p+"audit"
-	backendName, workerName := p+"backend", p+"worker"
-	hostileName := p + "x'\"$$; DROP TABLE t; --`"
-	atomicName := p + "atomic"
-	loneName, emptyName, soloName := p+"lone", p+"empty", p+"solo"
-	e := &myEnv{t: t, ctx: ctx, cfg: cfg, db: admin, dbname: dbname}
-	t.Cleanup(func() {
-		for _, s := range []string{
-			"DROP DATABASE IF EXISTS " + myIdent(dbname),
-			"DROP DATABASE IF EXISTS " + myIdent(repName),
-			"DROP USER IF EXISTS " + myAccount(backendName),
-			"DROP USER IF EXISTS " + myAccount(workerName),
-			"DROP USER IF EXISTS " + myAccount(soloName),
-		} {
-			if _, err := admin.ExecContext(context.Background(), s); err != nil {
-				t.Errorf("%s: %v", s, err)
-			}
-		}
-		for _, r := range []string{rwName, roName, auditName, hostileName, atomicName, loneName, emptyName} {
-			if _, err := admin.ExecContext(context.Background(), "DROP ROLE IF EXISTS "+myIdent(r)); err != nil {
-				t.Errorf("dropping role %s: %v", r, err)
-			}
-		}
-	})
+	srv := newMariaDB(t) // drops the databases, roles and logins below at the end
+	dbname, repName := srv.dbname, srv.database("rep")
+	rwName, roName, auditName := srv.role("app_rw"), srv.role("app_ro"), srv.role("audit")
+	backendName, workerName := srv.login("backend"), srv.login("worker")
+	hostileName := srv.role("x'\"$$; DROP TABLE t; --`")
+	atomicName := srv.role("atomic")
+	loneName, emptyName, soloName := srv.role("lone"), srv.role("empty"), srv.login("solo")
+	e := srv.myEnv
 	e.exec(
-		"CREATE DATABASE "+myIdent(dbname),
-		"CREATE DATABASE "+myIdent(repName),
 		"CREATE TABLE "+myIdent(dbname)+".orders (id int AUTO_INCREMENT PRIMARY KEY, total int)",
 		"CREATE TABLE "+myIdent(dbname)+".customers (id int)",
 		"CREATE TABLE "+myIdent(dbname)+".secrets (id int)",

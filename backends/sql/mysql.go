@@ -12,14 +12,22 @@ import (
 // transaction, so the script is ordered to be safe when it stops half way, and applying
 // it again finishes the job:
 //
-//  1. a check block: every object a privilege names must exist, before anything changes;
+//  0. make sure netc's record of the accounts it manages exists: the table
+//     netc.managed_roles, one row per database script and role or login;
+//  1. a check block, before anything else changes: every object a privilege names must
+//     exist, and no declared role or login may exist without netc's record (netc did
+//     not create it) unless netc.hcl adopts it; then the script's roles and logins are
+//     recorded (a role only named by `as role` that someone else made is used, never
+//     recorded);
 //  2. create the missing roles, and the missing logins locked with a password hash that
 //     nothing matches (IF NOT EXISTS: an existing account is never touched again);
 //  3. grant each role its privileges and each login its roles: only additions, so no
 //     declared privilege is ever missing, not even for a moment;
 //  4. a converge block: grant functions (as FUNCTION or PROCEDURE, whichever exists),
 //     then revoke whatever else the roles hold in the databases the script is about,
-//     their memberships in other roles, and the logins' other memberships in netc's roles;
+//     their memberships in other roles, and the netc logins' other memberships in netc's
+//     roles of the database; and what the roles the record holds for this database and
+//     the script no longer declares (stale roles) hold;
 //  5. set each login's default role.
 //
 // MariaDB runs the blocks as anonymous compound statements (BEGIN NOT ATOMIC); MySQL has
@@ -97,13 +105,25 @@ func mysqlScript(pl *plan) []byte {
 	w("-- "+artifact.Header,
 		"-- netc: roles and logins of database "+pl.db.Namespace+"/"+pl.db.Name+" ("+title+" database "+myIdent(db)+").",
 		"-- Apply it with the "+f.client+" client, connected to that database, as an account that",
-		"-- may create users and roles and grant these privileges, from the output directory:",
+		"-- may create users and roles, grant these privileges and write netc's record (the",
+		"-- database "+myIdent(bookkeeping)+"), from the output directory:",
 		"--   "+f.client+" "+shellQuote(db)+" < "+shellQuote(Path(pl.db)),
 		"-- "+title+" commits each account statement by itself, so this is not one transaction:",
 		"-- it checks every object first, grants before it revokes, and applying it again",
 		"-- finishes what an interrupted run began and otherwise changes nothing (docs/sql.md).",
 		"",
-		"SET NAMES utf8mb4;")
+		"SET NAMES utf8mb4;",
+		"",
+		"-- netc's record of the roles and logins it manages on this server: netc changes no",
+		"-- account it did not create (docs/sql.md).",
+		"CREATE DATABASE IF NOT EXISTS "+myIdent(bookkeeping)+";",
+		"CREATE TABLE IF NOT EXISTS "+managedTable+" (",
+		"  `db` VARCHAR(64) NOT NULL COMMENT 'the database whose script manages the account',",
+		"  `account` VARCHAR(5) NOT NULL COMMENT 'role or login',",
+		"  `name` VARCHAR(128) NOT NULL,",
+		"  `privileges_managed` BOOLEAN NOT NULL COMMENT 'false for a role only named by as role, and for logins',",
+		"  PRIMARY KEY (`db`, `account`, `name`)",
+		") CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;")
 
 	// Objects every privilege needs, in script order, each once.
 	type object struct {
@@ -134,8 +154,8 @@ func mysqlScript(pl *plan) []byte {
 		}
 	}
 
+	var body strings.Builder
 	if len(objects) > 0 {
-		var body strings.Builder
 		body.WriteString("  -- Every object a privilege names must exist before anything changes.\n")
 		for _, o := range objects {
 			var cond, what string
@@ -157,9 +177,12 @@ func mysqlScript(pl *plan) []byte {
 				what = "function or procedure " + myIdent(o.schema) + "." + myIdent(o.object)
 			}
 			body.WriteString("  IF NOT EXISTS (" + cond + ") THEN\n")
-			body.WriteString("    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + myLiteral(signalText("netc: "+what+" does not exist")) + ";\n")
+			body.WriteString("    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + myLiteral(f.signalText("netc: "+what+" does not exist")) + ";\n")
 			body.WriteString("  END IF;\n")
 		}
+	}
+	f.writeAccountChecks(&body, pl, roles)
+	if body.Len() > 0 {
 		w("")
 		myBlock(&b, f, db, "netc_check", body.String())
 	}
@@ -222,15 +245,16 @@ func mysqlScript(pl *plan) []byte {
 		logins = append(logins, l.Name)
 	}
 
-	var body strings.Builder
+	body.Reset()
 	if funcGrants.Len() > 0 {
 		body.WriteString("  -- Functions by name: the function or the procedure of that name, whichever exists.\n")
 		body.WriteString(funcGrants.String())
 		body.WriteString("\n")
 	}
 	body.WriteString("  -- Revoke what else the declared roles hold in " + myJoinIdents(scope) + ",\n" +
-		"  -- their memberships in roles, and the logins' memberships in netc's roles they are\n" +
-		"  -- not declared with, and any admin option.\n")
+		"  -- their memberships in roles, the netc logins' memberships in netc's roles of this\n" +
+		"  -- database they are not declared with, and any admin option; and what the roles\n" +
+		"  -- netc recorded for this database and no longer declares hold.\n")
 	body.WriteString("  OPEN netc_revokes;\n" +
 		"  netc_loop: LOOP\n" +
 		"    FETCH netc_revokes INTO netc_statement;\n" +
@@ -246,7 +270,7 @@ func mysqlScript(pl *plan) []byte {
 	decl := "  DECLARE netc_done INT DEFAULT 0;\n" +
 		"  DECLARE netc_statement TEXT;\n" +
 		"  DECLARE netc_revokes CURSOR FOR\n" +
-		f.revokeQuery(declared, members, declaredRoles, allRoles, logins, scope) +
+		f.revokeQuery(declared, members, declaredRoles, allRoles, logins, scope, db) +
 		"  DECLARE CONTINUE HANDLER FOR NOT FOUND SET netc_done = 1;\n\n"
 	w("", "-- Converge.")
 	myBlock(&b, f, db, "netc_converge", decl+body.String())
@@ -299,13 +323,18 @@ func myBlock(b *strings.Builder, f myFlavor, db, name, body string) {
 		"DROP PROCEDURE " + proc + ";\n")
 }
 
-// signalText fits a SIGNAL message in the 128 characters MySQL allows.
-func signalText(s string) string {
-	if utf8.RuneCountInString(s) <= 128 {
+// signalText fits a SIGNAL message in what the engine allows: 128 characters on MySQL,
+// 512 on MariaDB (a longer one is an error of its own, "Data too long").
+func (f myFlavor) signalText(s string) string {
+	limit := 128
+	if f.engine == ir.MariaDB {
+		limit = 512
+	}
+	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
 	r := []rune(s)
-	return string(r[:125]) + "..."
+	return string(r[:limit-3]) + "..."
 }
 
 func myJoinIdents(names []string) string {
@@ -364,20 +393,45 @@ func myRows(cols int, rows [][]string, indent string) string {
 
 // revokeQuery is the cursor's query: one REVOKE statement per privilege, grant option or
 // membership to take away, in a stable order.
-func (f myFlavor) revokeQuery(declared, members [][]string, declaredRoles, allRoles, logins, scope []string) string {
+//
+// The roles and logins it works on come from netc's record as well as from the script:
+// the logins are every login netc recorded (for any database), the roles whose
+// memberships it manages those recorded for this database, and the stale roles those
+// recorded for this database with their privileges managed that the script no longer
+// names. A stale role loses its privileges in the script's databases or, when no other
+// database's script declares it, everywhere.
+func (f myFlavor) revokeQuery(declared, members [][]string, declaredRoles, allRoles, logins, scope []string, db string) string {
 	const in = "      "
 	var b strings.Builder
 	line := func(s string) { b.WriteString(in + s + "\n") }
 	roleFilter := func(x string) string {
-		return x + ".Host = " + myLiteral(f.roleHost) + " AND " + sqlExact(x+".User") + " IN " + myInList(declaredRoles)
+		return x + ".Host = " + myLiteral(f.roleHost) + " AND (" + sqlExact(x+".User") + " IN " + myInList(declaredRoles) +
+			" OR " + sqlExact(x+".User") + " IN (SELECT r FROM stale WHERE NOT everywhere))"
 	}
 	dbFilter := func(x string) string { return sqlExact(x+".Db") + " IN " + myInList(scope) }
+	notNamed := ""
+	if len(allRoles) > 0 {
+		notNamed = " AND m.name NOT IN " + myInList(allRoles)
+	}
 
 	b.WriteString("    WITH declared (r, k, s, o, p) AS (\n")
 	line("  " + myRows(5, declared, in+"  "))
 	line("),")
 	line("members (l, r) AS (")
 	line("  " + myRows(2, members, in+"  "))
+	line("),")
+	line("netc_roles (r) AS (")
+	line("  SELECT name FROM " + managedTable + " WHERE db = " + myLiteral(db) + " AND account = 'role'")
+	line("),")
+	line("netc_logins (l) AS (")
+	line("  SELECT name FROM " + managedTable + " WHERE account = 'login'")
+	line("),")
+	line("stale (r, everywhere) AS (")
+	line("  SELECT m.name, NOT EXISTS (SELECT 1 FROM " + managedTable + " o")
+	line("                              WHERE o.account = 'role' AND o.privileges_managed AND o.name = m.name AND o.db <> m.db)")
+	line("    FROM " + managedTable + " m")
+	line("    JOIN mysql.user u ON u.Host = " + myLiteral(f.roleHost) + " AND " + sqlExact("u.User") + " = m.name")
+	line("   WHERE m.db = " + myLiteral(db) + " AND m.account = 'role' AND m.privileges_managed" + notNamed)
 	line("),")
 	line("privs (name, p) AS (")
 	var privs [][]string
@@ -432,6 +486,8 @@ func (f myFlavor) revokeQuery(declared, members [][]string, declaredRoles, allRo
 	line("   WHERE " + roleFilter("x") + " AND " + dbFilter("x") + " AND x.Routine_type IN ('FUNCTION', 'PROCEDURE')")
 	line("),")
 	line("todo (ord, stmt) AS (")
+	line("  SELECT 0, CONCAT('REVOKE ALL PRIVILEGES, GRANT OPTION FROM ', " + sqlQuote("s.r") + ") FROM stale s WHERE s.everywhere")
+	line("  UNION ALL")
 	line("  SELECT 1, h.stmt FROM held h")
 	line("   WHERE h.p = 'GRANT OPTION'")
 	line("      OR NOT EXISTS (SELECT 1 FROM declared d")
@@ -443,12 +499,13 @@ func (f myFlavor) revokeQuery(declared, members [][]string, declaredRoles, allRo
 		// mysql.roles_mapping: User@Host is the member, Role the role; a role member has Host ''.
 		line("  SELECT 2, CONCAT('REVOKE ', " + sqlQuote("m.Role") + ", ' FROM ', " + sqlQuote("m.User") + ")")
 		line("    FROM mysql.roles_mapping m")
-		line("   WHERE m.Host = '' AND " + sqlExact("m.User") + " IN " + myInList(declaredRoles))
+		line("   WHERE m.Host = '' AND (" + sqlExact("m.User") + " IN " + myInList(declaredRoles) + " OR " + sqlExact("m.User") + " IN (SELECT r FROM stale))")
 		line("  UNION ALL")
 		line("  SELECT 2, CONCAT(IF(d.l IS NULL, 'REVOKE ', 'REVOKE ADMIN OPTION FOR '), " + sqlQuote("m.Role") + ", ' FROM ', " + sqlQuote("m.User") + ", '@', " + sqlQuote("m.Host") + ")")
 		line("    FROM mysql.roles_mapping m")
 		line("    LEFT JOIN members d ON d.l = CONVERT(m.User USING utf8mb4) COLLATE utf8mb4_bin AND d.r = CONVERT(m.Role USING utf8mb4) COLLATE utf8mb4_bin")
-		line("   WHERE m.Host = '%' AND " + sqlExact("m.User") + " IN " + myInList(logins) + " AND " + sqlExact("m.Role") + " IN " + myInList(allRoles))
+		line("   WHERE m.Host = '%' AND (" + sqlExact("m.User") + " IN " + myInList(logins) + " OR " + sqlExact("m.User") + " IN (SELECT l FROM netc_logins))")
+		line("     AND " + sqlExact("m.Role") + " IN (SELECT r FROM netc_roles)")
 		line("     AND (d.l IS NULL OR m.Admin_option = 'Y')")
 	} else {
 		// mysql.role_edges: FROM is the role, TO the member; roles are accounts at '%'.
@@ -457,13 +514,13 @@ func (f myFlavor) revokeQuery(declared, members [][]string, declaredRoles, allRo
 		}
 		line("  SELECT 2, CONCAT('REVOKE ', " + edge("FROM_USER", "FROM_HOST") + ", ' FROM ', " + edge("TO_USER", "TO_HOST") + ")")
 		line("    FROM mysql.role_edges e")
-		line("   WHERE e.TO_HOST = '%' AND " + sqlExact("e.TO_USER") + " IN " + myInList(declaredRoles))
+		line("   WHERE e.TO_HOST = '%' AND (" + sqlExact("e.TO_USER") + " IN " + myInList(declaredRoles) + " OR " + sqlExact("e.TO_USER") + " IN (SELECT r FROM stale))")
 		line("  UNION ALL")
 		line("  SELECT 2, CONCAT('REVOKE ', " + edge("FROM_USER", "FROM_HOST") + ", ' FROM ', " + edge("TO_USER", "TO_HOST") + ")")
 		line("    FROM mysql.role_edges e")
 		line("    LEFT JOIN members d ON d.l = CONVERT(e.TO_USER USING utf8mb4) COLLATE utf8mb4_bin AND d.r = CONVERT(e.FROM_USER USING utf8mb4) COLLATE utf8mb4_bin")
-		line("   WHERE e.TO_HOST = '%' AND " + sqlExact("e.TO_USER") + " IN " + myInList(logins))
-		line("     AND e.FROM_HOST = '%' AND " + sqlExact("e.FROM_USER") + " IN " + myInList(allRoles))
+		line("   WHERE e.TO_HOST = '%' AND (" + sqlExact("e.TO_USER") + " IN " + myInList(logins) + " OR " + sqlExact("e.TO_USER") + " IN (SELECT l FROM netc_logins))")
+		line("     AND e.FROM_HOST = '%' AND " + sqlExact("e.FROM_USER") + " IN (SELECT r FROM netc_roles)")
 		line("     AND (d.l IS NULL OR e.WITH_ADMIN_OPTION = 'Y')")
 		line("  UNION ALL")
 		// MySQL cannot revoke just the admin option: grant the membership again without it.
@@ -475,4 +532,86 @@ func (f myFlavor) revokeQuery(declared, members [][]string, declaredRoles, allRo
 	line(")")
 	line("SELECT stmt FROM todo ORDER BY ord, stmt;")
 	return b.String()
+}
+
+// The database and table of netc's record of the accounts it manages.
+var (
+	bookkeeping  = ir.SQLBookkeeping
+	managedTable = myIdent(bookkeeping) + ".`managed_roles`"
+)
+
+// writeAccountChecks writes, into the check block, what stops the script when a declared
+// role or a login exists and netc did not create it (no row in netc's record for it as
+// that kind of account), unless netc.hcl adopts it; then the rows that record the
+// script's roles and logins. A role only named by `as role` is recorded only when netc
+// makes it or it is netc's already: someone else's role is used, never taken over.
+func (f myFlavor) writeAccountChecks(b *strings.Builder, pl *plan, roles []*ir.Role) {
+	db := dbName(pl.db)
+	exists := func(name, host string) string {
+		return "EXISTS (SELECT 1 FROM mysql.user WHERE " + sqlExact("User") + " = " + myLiteral(name) + " AND Host = " + myLiteral(host) + ")"
+	}
+	recorded := func(account, name string) string {
+		return "EXISTS (SELECT 1 FROM " + managedTable + " WHERE account = '" + account + "' AND name = " + myLiteral(name) + ")"
+	}
+	row := func(account, name string, managed bool) string {
+		m := "FALSE"
+		if managed {
+			m = "TRUE"
+		}
+		return "(" + myLiteral(db) + ", '" + account + "', " + myLiteral(name) + ", " + m + ")"
+	}
+	insert := "REPLACE INTO " + managedTable + " (`db`, `account`, `name`, `privileges_managed`) VALUES"
+	var checks, rows, maybe strings.Builder
+	check := func(account, name, host string) {
+		// The name is in the message once, backquoted; the netc.hcl line repeats it only
+		// when it is plain.
+		list, ref := "...", "the database"
+		if plainName.MatchString(name) {
+			list = "\"" + name + "\""
+		}
+		if plainName.MatchString(pl.db.Namespace) && plainName.MatchString(pl.db.Name) {
+			ref = "\"" + pl.db.Namespace + "/" + pl.db.Name + "\""
+		}
+		msg := "netc: " + account + " " + myIdent(name) + " exists and netc did not create it; netc manages only the roles and logins it created. " +
+			"To let netc take it over, adopt it in netc.hcl: database " + ref + " { adopt = [" + list + "] }. No account was changed."
+		checks.WriteString("  IF " + exists(name, host) + "\n" +
+			"     AND NOT " + recorded(account, name) + " THEN\n" +
+			"    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + myLiteral(f.signalText(msg)) + ";\n" +
+			"  END IF;\n")
+	}
+	var recs []string
+	for _, r := range roles {
+		if r.Database != pl.db {
+			continue
+		}
+		switch {
+		case r.Declared && !r.Adopt:
+			check("role", r.Name, f.roleHost)
+			recs = append(recs, row("role", r.Name, true))
+		case r.Adopt:
+			recs = append(recs, row("role", r.Name, r.Declared))
+		default:
+			maybe.WriteString("  IF NOT " + exists(r.Name, f.roleHost) + " OR " + recorded("role", r.Name) + " THEN\n" +
+				"    " + insert + " " + row("role", r.Name, false) + ";\n" +
+				"  END IF;\n")
+		}
+	}
+	for _, l := range pl.logins {
+		if !l.Adopt {
+			check("login", l.Name, "%")
+		}
+		recs = append(recs, row("login", l.Name, false))
+	}
+	if len(recs) > 0 {
+		rows.WriteString("  " + insert + "\n    " + strings.Join(recs, ",\n    ") + ";\n")
+	}
+	if checks.Len() > 0 {
+		b.WriteString("  -- netc takes over no role or login it did not create (netc.hcl can adopt one).\n")
+		b.WriteString(checks.String())
+	}
+	if rows.Len()+maybe.Len() > 0 {
+		b.WriteString("  -- Record this script's roles and logins as netc's.\n")
+		b.WriteString(rows.String())
+		b.WriteString(maybe.String())
+	}
 }

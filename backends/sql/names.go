@@ -71,15 +71,7 @@ func checkName(e ir.Engine, kind nameKind, name string) string {
 		if n := len(name); n > pgMaxBytes {
 			return fmt.Sprintf("%s %q is %d bytes long; PostgreSQL allows at most %d", kind, name, n, pgMaxBytes)
 		}
-		if kind == nameRole || kind == nameLogin {
-			if name == "public" || name == "none" {
-				return fmt.Sprintf("%s %q is reserved in PostgreSQL", kind, name)
-			}
-			if strings.HasPrefix(name, "pg_") {
-				return fmt.Sprintf("%s %q is reserved in PostgreSQL (names starting with pg_ belong to the server)", kind, name)
-			}
-		}
-		return ""
+		return "" // reserved names (public, pg_*, ...) are the compiler's to refuse
 	case ir.MySQL, ir.MariaDB:
 		engine := engineTitle(e)
 		if strings.ContainsRune(name, '\\') {
@@ -99,9 +91,6 @@ func checkName(e ir.Engine, kind nameKind, name string) string {
 			}
 			if n > limit {
 				return fmt.Sprintf("%s %q is %d characters long; %s allows at most %d", kind, name, n, engine, limit)
-			}
-			if up := strings.ToUpper(name); up == "NONE" || up == "PUBLIC" {
-				return fmt.Sprintf("%s %q is reserved in %s", kind, name, engine)
 			}
 		default:
 			if n > mysqlMaxIdentifier {

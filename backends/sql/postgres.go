@@ -10,12 +10,17 @@ import (
 // PostgreSQL script layout, in one transaction:
 //
 //  1. refuse to run in any other database than the one it is for;
-//  2. create the missing roles (NOLOGIN) and logins (LOGIN, no password), never
+//  2. refuse to run when a declared role or a login exists without netc's marker (netc
+//     did not create it), unless netc.hcl adopts it: netc never takes over a role that
+//     is someone else's;
+//  3. create the missing roles (NOLOGIN) and logins (LOGIN, no password), never
 //     altering one that exists, and mark each with a comment: the marker is how a later
-//     run recognises a role netc declared here and no longer declares;
-//  3. grant each declared role its privileges (plus CONNECT on the database and USAGE
+//     run recognises a role netc created, and one netc declared here and no longer
+//     declares (a role only named by `as role` that someone else made is used, never
+//     marked);
+//  4. grant each declared role its privileges (plus CONNECT on the database and USAGE
 //     on the schemas of its objects), and each login its roles;
-//  4. converge (one DO block over the catalogs): revoke everything else the declared
+//  5. converge (one DO block over the catalogs): revoke everything else the declared
 //     roles hold here, their grant options, default privileges and role memberships,
 //     the privileges of stale netc roles, and the logins' memberships in netc's roles
 //     they are not declared with.
@@ -24,10 +29,14 @@ import (
 
 const pgLoginMarker = "netc: service login"
 
-func pgRoleMarker(db string) string { return "netc: role of database " + pgIdent(db) }
+// pgRolePrefix starts every role marker, whatever the database: a role carrying one
+// is netc's.
+const pgRolePrefix = "netc: role of database "
+
+func pgRoleMarker(db string) string { return pgRolePrefix + pgIdent(db) }
 
 func pgImpliedMarker(db string) string {
-	return "netc: role of database " + pgIdent(db) + ", privileges not managed"
+	return pgRolePrefix + pgIdent(db) + ", privileges not managed"
 }
 
 func postgresScript(pl *plan) []byte {
@@ -59,33 +68,46 @@ func postgresScript(pl *plan) []byte {
 		"END\n")
 	w("")
 
+	pgForeignCheck(&b, pl)
+
 	w("-- Roles have no login. Logins have no password: a secret manager sets it, and",
 		"-- applying again never alters a role or login that exists.")
 	var body strings.Builder
 	body.WriteString("BEGIN\n")
-	create := func(name, attrs string) {
+	create := func(name, attrs, comment string) {
 		body.WriteString("  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = " + pgLiteral(name) + ") THEN\n")
 		body.WriteString("    CREATE ROLE " + pgIdent(name) + " " + attrs + ";\n")
+		if comment != "" {
+			// A role only named by `as role` is marked only when netc makes it, or when
+			// it is netc's already: someone else's role keeps its comment.
+			body.WriteString("    " + comment + "\n")
+			body.WriteString("  ELSIF starts_with(coalesce(pg_catalog.shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = " +
+				pgLiteral(name) + "), 'pg_authid'), ''), " + pgLiteral(pgRolePrefix) + ") THEN\n")
+			body.WriteString("    " + comment + "\n")
+		}
 		body.WriteString("  END IF;\n")
 	}
-	for _, r := range roles {
-		create(r.Name, "NOLOGIN")
-	}
-	for _, l := range pl.logins {
-		create(l.Name, "LOGIN")
-	}
-	body.WriteString("END\n")
-	pgDo(&b, body.String())
+	var marks []string
 	for _, r := range roles {
 		marker := pgRoleMarker(db)
 		if !r.Declared {
 			marker = pgImpliedMarker(db)
 		}
-		w("COMMENT ON ROLE " + pgIdent(r.Name) + " IS " + pgLiteral(marker) + ";")
+		comment := "COMMENT ON ROLE " + pgIdent(r.Name) + " IS " + pgLiteral(marker) + ";"
+		if r.Declared || r.Adopt {
+			create(r.Name, "NOLOGIN", "")
+			marks = append(marks, comment)
+		} else {
+			create(r.Name, "NOLOGIN", comment)
+		}
 	}
 	for _, l := range pl.logins {
-		w("COMMENT ON ROLE " + pgIdent(l.Name) + " IS " + pgLiteral(pgLoginMarker) + ";")
+		create(l.Name, "LOGIN", "")
+		marks = append(marks, "COMMENT ON ROLE "+pgIdent(l.Name)+" IS "+pgLiteral(pgLoginMarker)+";")
 	}
+	body.WriteString("END\n")
+	pgDo(&b, body.String())
+	w(marks...)
 
 	var declared [][]string // role, kind, schema, object, privilege
 	for _, r := range roles {
@@ -172,6 +194,60 @@ func postgresScript(pl *plan) []byte {
 	return []byte(b.String())
 }
 
+// pgForeignCheck writes the block that stops the script, before anything changes, when
+// a declared role or a login exists and netc did not create it (no netc marker, or the
+// other kind's marker): netc would strip such a role of its attributes and privileges.
+// Adopted names (netc.hcl) are not checked: the script takes them over and marks them.
+func pgForeignCheck(b *strings.Builder, pl *plan) {
+	var rows [][]string
+	for _, r := range managedRoles(pl) {
+		if r.Declared && !r.Adopt && r.Database == pl.db {
+			rows = append(rows, []string{r.Name, "role"})
+		}
+	}
+	for _, l := range pl.logins {
+		if !l.Adopt {
+			rows = append(rows, []string{l.Name, "login"})
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("-- netc takes over no role or login it did not create: stop here, before anything\n" +
+		"-- changes, when one exists without netc's marker. netc.hcl can adopt one (docs/sql.md).\n")
+	r := strings.NewReplacer(
+		"{{accounts}}", pgValues([]string{"name", "kind"}, rows, "      "),
+		"{{role_prefix}}", pgLiteral(pgRolePrefix),
+		"{{login_marker}}", pgLiteral(pgLoginMarker),
+		"{{database}}", pgLiteral(pl.db.Namespace+"/"+pl.db.Name),
+	)
+	pgDo(b, r.Replace(pgForeign))
+	b.WriteString("\n")
+}
+
+const pgForeign = `DECLARE
+  g record;
+BEGIN
+  FOR g IN
+    SELECT d.name, d.kind, coalesce(pg_catalog.shobj_description(r.oid, 'pg_authid'), '') AS mark
+      FROM {{accounts}}
+      JOIN pg_catalog.pg_roles r ON r.rolname::text = d.name
+     WHERE CASE d.kind WHEN 'role' THEN NOT starts_with(coalesce(pg_catalog.shobj_description(r.oid, 'pg_authid'), ''), {{role_prefix}})
+                       ELSE pg_catalog.shobj_description(r.oid, 'pg_authid') IS DISTINCT FROM {{login_marker}} END
+     ORDER BY 1
+     LIMIT 1
+  LOOP
+    RAISE EXCEPTION 'netc: % % exists and %; netc manages only the roles and logins it created', g.kind, quote_ident(g.name),
+      CASE WHEN g.mark = {{login_marker}} THEN 'is a netc service login, not a role'
+           WHEN starts_with(g.mark, {{role_prefix}}) THEN 'is a netc role, not a login'
+           ELSE 'netc did not create it' END
+      USING HINT = format('Give it another name in the program, or, for netc to take it over (its attributes, '
+        'its privileges in this database and its memberships), add to netc.hcl: database "%s" { adopt = ["%s"] }, '
+        'then build and apply again. Nothing was changed.', {{database}}, g.name);
+  END LOOP;
+END
+`
+
 // pgDo writes a DO block around body, dollar-quoted with a tag body does not hold.
 func pgDo(b *strings.Builder, body string) {
 	tag := dollarTag(body)
@@ -225,6 +301,7 @@ const pgConverge = `DECLARE
   roles text[] := {{roles}};
   implied text[] := {{implied}};
   logins text[] := {{logins}};
+  implied_netc text[];
   stale text[];
   stale_implied text[];
   prev_role text := current_setting('role');
@@ -235,6 +312,11 @@ BEGIN
     FROM pg_catalog.pg_roles r
    WHERE pg_catalog.shobj_description(r.oid, 'pg_authid') = {{marker}}
      AND r.rolname::text NOT IN (SELECT unnest(roles || implied));
+  -- Roles only named by ` + "`as role`" + ` that are netc's (someone else's are used, not managed).
+  SELECT coalesce(array_agg(r.rolname::text ORDER BY r.rolname), '{}') INTO implied_netc
+    FROM pg_catalog.pg_roles r
+   WHERE r.rolname::text IN (SELECT unnest(implied))
+     AND pg_catalog.shobj_description(r.oid, 'pg_authid') = {{implied_marker}};
   SELECT coalesce(array_agg(r.rolname::text ORDER BY r.rolname), '{}') INTO stale_implied
     FROM pg_catalog.pg_roles r
    WHERE pg_catalog.shobj_description(r.oid, 'pg_authid') = {{implied_marker}}
@@ -386,7 +468,7 @@ BEGIN
       JOIN pg_catalog.pg_roles r ON r.oid = am.roleid
       JOIN pg_catalog.pg_roles m ON m.oid = am.member
       LEFT JOIN pg_catalog.pg_roles gr ON gr.oid = am.grantor
-     WHERE r.rolname::text IN (SELECT unnest(roles || implied || stale || stale_implied))
+     WHERE r.rolname::text IN (SELECT unnest(roles || implied_netc || stale || stale_implied))
        AND (m.rolname::text IN (SELECT unnest(logins))
             OR pg_catalog.shobj_description(m.oid, 'pg_authid') = {{login_marker}})
      ORDER BY 1, 2, 3

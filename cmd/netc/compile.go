@@ -44,14 +44,9 @@ func compileInputs(e env, args []string, configFlag, stdinName string) (*result,
 	if r.diags.HasErrors() {
 		return r, nil
 	}
-	prog, diags := compiler.Compile(srcs, compiler.Options{Config: cfg})
-	r.diags = append(r.diags, diags...)
-	if prog == nil || r.diags.HasErrors() {
-		return r, nil
-	}
-	files, diags := backends.Build(prog, cfg)
-	r.files = files
-	r.diags = append(r.diags, diags...)
+	res := backends.Pipeline(srcs, cfg)
+	r.files = res.Files
+	r.diags = append(r.diags, res.Diags...)
 	r.diags.Sort()
 	return r, nil
 }

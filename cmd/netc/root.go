@@ -12,7 +12,7 @@ import (
 	"github.com/netc-dev/netc/diag"
 )
 
-// Exit statuses, as spec §5 fixes them.
+// Exit statuses, as docs/cli.md documents them.
 const (
 	exitOK      = 0
 	exitProgram = 1 // the input has errors (or warnings with --strict)

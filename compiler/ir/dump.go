@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// Dump renders the program as stable text, one fact per line: a golden section of
-// every test case and a debugging aid (`netc build --dump-ir`). Positions are
+// Dump renders the program as stable text, one fact per line: the `ir` section of
+// every golden case (netc has no flag that prints it). Positions are
 // LINE:COL of the construct that made the fact.
 func Dump(p *Program) string {
 	var b strings.Builder
@@ -78,6 +78,9 @@ func Dump(p *Program) string {
 		if !r.Declared {
 			state = "undeclared"
 		}
+		if r.Adopt {
+			state += " adopt"
+		}
 		w("role %s on %s/%s %s", r.Name, r.Database.Namespace, r.Database.Name, state)
 		for _, pv := range r.Privileges {
 			obj := pv.Schema
@@ -92,7 +95,11 @@ func Dump(p *Program) string {
 		for _, r := range l.Roles {
 			rs = append(rs, r.Name)
 		}
-		w("login %s on %s/%s for %s/%s roles %s", l.Name, l.Database.Namespace, l.Database.Name, l.Service.Namespace, l.Service.Name, strings.Join(rs, ","))
+		adopt := ""
+		if l.Adopt {
+			adopt = " adopt"
+		}
+		w("login %s on %s/%s for %s/%s roles %s%s", l.Name, l.Database.Namespace, l.Database.Name, l.Service.Namespace, l.Service.Name, strings.Join(rs, ","), adopt)
 	}
 	for _, g := range p.Grants {
 		scope := "in cluster"

@@ -8,6 +8,7 @@
 package ir
 
 import (
+	"cmp"
 	"net/netip"
 
 	"github.com/netc-dev/netc/diag"
@@ -75,6 +76,10 @@ const (
 	MySQL    Engine = "mysql"
 	MariaDB  Engine = "mariadb"
 )
+
+// SQLBookkeeping is the MySQL and MariaDB database where the scripts record the roles
+// and logins netc manages; no program's database may have its name.
+const SQLBookkeeping = "netc"
 
 // Database is a SQL database. In the cluster (no CIDRs) it is the pods Labels select in
 // Namespace; outside it (CIDRs set) it is reached by ipBlock and gets no ingress policy.
@@ -193,7 +198,10 @@ type Role struct {
 	Name       string
 	Privileges []Privilege // sorted by (Kind, Schema, Object, Action), de-duplicated
 	Declared   bool        // false for a role only named by `as role` (privileges unmanaged)
-	Span       diag.Span
+	// Adopt is true when netc.hcl lets netc take over the role although it exists on the
+	// server and netc did not create it; otherwise the script refuses to touch such a role.
+	Adopt bool
+	Span  diag.Span
 }
 
 // Login is a service's login role on a database, member of exactly Roles among the
@@ -203,6 +211,7 @@ type Login struct {
 	Name     string
 	Service  *Service
 	Roles    []*Role   // sorted by Name
+	Adopt    bool      // netc.hcl lets netc take over an existing login it did not create
 	Span     diag.Span // the first intent that made it
 }
 
@@ -236,6 +245,28 @@ func (s Subject) Key() string {
 	return "serviceaccount " + s.Namespace + "/" + s.Name
 }
 
+// SubjectID identifies a subject: two grants are for one subject exactly when their
+// SubjectIDs are equal. A map key.
+type SubjectID struct {
+	Kind      SubjectKind
+	Namespace string // ServiceAccount only
+	Name      string
+}
+
+// ID returns the subject's identity.
+func (s Subject) ID() SubjectID {
+	id := SubjectID{Kind: s.Kind, Name: s.Name}
+	if s.Kind == ServiceAccount {
+		id.Namespace = s.Namespace
+	}
+	return id
+}
+
+// Compare orders subject ids by kind, namespace, name.
+func (a SubjectID) Compare(b SubjectID) int {
+	return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+}
+
 // Rule is one RBAC policy rule, resolved: verbs expanded from bundles, resources mapped to
 // their API group.
 type Rule struct {
@@ -253,10 +284,14 @@ type Grant struct {
 	// Namespaces the grant applies in, sorted; empty when Cluster.
 	Namespaces []string
 	Cluster    bool
-	// Waived lists the rule ids waived on the grant's line, so a backend may emit what a
-	// waiver allows (a `*` verb) and nothing else.
+	// Waived lists the rule ids waived on the grant's line (for the IR dump).
 	Waived []string
-	Span   diag.Span
+	// WildcardVerbs and WildcardResources are the compiler's decision that a "*" may
+	// reach a Role: set when a waiver on the grant's line allowed every verb
+	// (wildcard-verb), or every resource or API group (wildcard-resource). A backend
+	// emits a wildcard only when the matching one is set.
+	WildcardVerbs, WildcardResources bool
+	Span                             diag.Span
 }
 
 // DNS is the cluster DNS every locked-down pod may reach.

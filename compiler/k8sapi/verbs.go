@@ -109,7 +109,7 @@ func Rules(verbs []string, resources []Resource, names []string) ([]ir.Rule, err
 				expanded = append(expanded, e)
 			}
 		case v == All || isVerb[v]:
-			if named && (v == "create" || v == "deletecollection") {
+			if named && (v == "deletecollection" || (v == "create" && !allSubresources(resources))) {
 				return nil, fmt.Errorf("%s cannot be limited with `named`: Kubernetes authorises %s before there is an object name, so the rule would never apply", v, v)
 			}
 			expanded = append(expanded, v)
@@ -138,6 +138,18 @@ func Rules(verbs []string, resources []Resource, names []string) ([]ir.Rule, err
 		rules = append(rules, ir.Rule{APIGroup: r.Group, Resources: []string{r.RBACName()}, Verbs: expanded, ResourceNames: names})
 	}
 	return Canonical(rules), nil
+}
+
+// allSubresources reports whether every resource is a subresource (and there is one): a
+// create on a subresource (pods/exec, serviceaccounts/token) names its existing object,
+// so `named` limits it.
+func allSubresources(resources []Resource) bool {
+	for _, r := range resources {
+		if r.Subresource == "" {
+			return false
+		}
+	}
+	return len(resources) > 0
 }
 
 func unknownVerb(v string) error {

@@ -77,6 +77,13 @@ func TestRules(t *testing.T) {
 			want:      []ir.Rule{{APIGroup: "", Resources: []string{"secrets"}, Verbs: []string{"get"}, ResourceNames: []string{"a-key", "stripe-key"}}},
 		},
 		{
+			name:      "create named on a subresource names its existing object",
+			verbs:     []string{"create"},
+			resources: []string{"serviceaccounts/token", "pods/exec"},
+			names:     []string{"web"},
+			want:      []ir.Rule{{APIGroup: "", Resources: []string{"pods/exec", "serviceaccounts/token"}, Verbs: []string{"create"}, ResourceNames: []string{"web"}}},
+		},
+		{
 			name:      "edit named leaves create out",
 			verbs:     []string{"edit"},
 			resources: []string{"configmaps"},
@@ -145,6 +152,7 @@ func TestRulesErrors(t *testing.T) {
 		{"unknown verb far", []string{"frobnicate"}, []string{"pods"}, nil, `unknown verb "frobnicate": verbs are`},
 		{"upper-case verb", []string{"GET"}, []string{"pods"}, nil, "did you mean get?"},
 		{"create named", []string{"create"}, []string{"configmaps"}, []string{"x"}, "create cannot be limited"},
+		{"create named, a resource among subresources", []string{"create"}, []string{"pods/exec", "configmaps"}, []string{"x"}, "create cannot be limited"},
 		{"deletecollection named", []string{"deletecollection"}, []string{"configmaps"}, []string{"x"}, "deletecollection cannot be limited"},
 		{"no verbs", nil, []string{"pods"}, nil, "at least one verb"},
 		{"empty name", []string{"get"}, []string{"pods"}, []string{""}, "non-empty names"},

@@ -1,7 +1,8 @@
 // Package ast is the syntax tree of netc source. The node types double as the
-// participle grammar (package parser builds the parser from their tags); every node
-// carries its source position (Pos, the first token; EndPos, just past the last), and
-// files keep their comments so a formatter can round-trip them.
+// participle grammar (package parser builds the parser from their tags). Every node is
+// a Node: it knows its exact source range (Span), from its first character to just past
+// its last, with byte offsets, so diagnostics and editors can point at the construct
+// itself. Files keep their comments so a formatter can round-trip them.
 package ast
 
 import (
@@ -11,7 +12,32 @@ import (
 	"github.com/netc-dev/netc/lang/lexer"
 )
 
-// Span converts participle positions to a diag.Span.
+// Node is any node of the syntax tree.
+type Node interface {
+	// Span is the node's exact source range: Start at its first character, End just
+	// past its last (half-open, as every diag.Span), never taking in the blanks or
+	// comment after it.
+	Span() diag.Span
+	// Bounds is the node's Extent, its positions as participle's type, to read or set.
+	Bounds() *Extent
+}
+
+// Extent is where a node lies; every node embeds it. Pos is the node's first
+// character and EndPos is just past its last. participle fills both fields by name
+// (EndPos with where the next token starts); package parser then narrows EndPos to
+// the node's last token, so a node read from the parser always holds its exact range.
+type Extent struct {
+	Pos, EndPos plexer.Position
+}
+
+// Span is the extent as a diag.Span.
+func (e *Extent) Span() diag.Span { return Span(e.Pos, e.EndPos) }
+
+func (e *Extent) Bounds() *Extent { return e }
+
+// Span converts two participle positions to a diag.Span (start inclusive, end
+// exclusive); a zero end makes an empty span at start. Prefer a Node's Span; this is
+// for ranges that join two nodes or point between tokens.
 func Span(start, end plexer.Position) diag.Span {
 	s := diag.Span{File: start.Filename,
 		Start: diag.Pos{Line: start.Line, Col: start.Column, Offset: start.Offset},
@@ -22,8 +48,10 @@ func Span(start, end plexer.Position) diag.Span {
 	return s
 }
 
-// File is one parsed source file.
+// File is one parsed source file. Its extent is the whole source, from the first byte
+// to the end of the file.
 type File struct {
+	Extent
 	Name     string
 	Stmts    []*Stmt
 	Comments []lexer.Comment
@@ -34,7 +62,7 @@ type File struct {
 // inside service, database and role blocks, are parsed one line at a time, so an error
 // in a block costs one line.
 type Stmt struct {
-	Pos, EndPos plexer.Position
+	Extent
 
 	// Flow is tried first so that, when it and a declaration fail at the same depth
 	// (`database db`, `service`), the declaration's expectation is the one reported;
@@ -50,37 +78,32 @@ type Stmt struct {
 	NamespaceBlock *NamespaceBlock
 }
 
-func (s *Stmt) Span() diag.Span { return Span(s.Pos, s.EndPos) }
-
 // NamespaceStmt is `namespace NAME`: the current namespace for what follows.
 type NamespaceStmt struct {
-	Pos, EndPos plexer.Position
-	Name        *Name `parser:"\"namespace\" @@"`
+	Extent
+	Name *Name `parser:"\"namespace\" @@"`
 }
 
-// NamespaceBlock is `namespace NAME { ... }`.
+// NamespaceBlock is `namespace NAME { ... }`; its range, and its statement's, run to
+// the closing brace (or, left open, to the end of its last statement).
 type NamespaceBlock struct {
-	Pos, EndPos plexer.Position
-	Name        *Name
-	Stmts       []*Stmt
+	Extent
+	Name  *Name
+	Stmts []*Stmt
 }
 
 // Name is a bare or quoted name.
 type Name struct {
-	Pos, EndPos plexer.Position
-	Value       string `parser:"@(Ident | String)"`
+	Extent
+	Value string `parser:"@(Ident | String)"`
 }
-
-func (n *Name) Span() diag.Span { return Span(n.Pos, n.EndPos) }
 
 // Ref is NAME or NS/NAME.
 type Ref struct {
-	Pos, EndPos plexer.Position
-	First       *Name `parser:"@@"`
-	Second      *Name `parser:"( \"/\" @@ )?"`
+	Extent
+	First  *Name `parser:"@@"`
+	Second *Name `parser:"( \"/\" @@ )?"`
 }
-
-func (r *Ref) Span() diag.Span { return Span(r.Pos, r.EndPos) }
 
 // Namespace returns the namespace part, or "" when the reference is unqualified.
 func (r *Ref) Namespace() string {
@@ -106,87 +129,82 @@ func (r *Ref) String() string {
 	return r.First.Value + "/" + r.Second.Value
 }
 
-// ServiceDecl is `service NAME [{ attributes }]`.
+// ServiceDecl is `service NAME [{ attributes }]`; with a block, its range and its
+// statement's run to the closing brace.
 type ServiceDecl struct {
-	Pos, EndPos plexer.Position
-	Name        *Name `parser:"\"service\" @@"`
-	Block       bool  `parser:"@\"{\"?"`
-	Attrs       []*Attr
+	Extent
+	Name  *Name `parser:"\"service\" @@"`
+	Block bool  `parser:"@\"{\"?"`
+	Attrs []*Attr
 }
 
-// DatabaseDecl is `database NAME ENGINE [{ attributes }]`.
+// DatabaseDecl is `database NAME ENGINE [{ attributes }]`; with a block, its range and
+// its statement's run to the closing brace.
 type DatabaseDecl struct {
-	Pos, EndPos plexer.Position
-	Name        *Name `parser:"\"database\" @@"`
-	Engine      *Name `parser:"@@"`
-	Block       bool  `parser:"@\"{\"?"`
-	Attrs       []*Attr
+	Extent
+	Name   *Name `parser:"\"database\" @@"`
+	Engine *Name `parser:"@@"`
+	Block  bool  `parser:"@\"{\"?"`
+	Attrs  []*Attr
 }
 
 // Attr is one attribute line of a service or database block: a keyword and its
 // values. Which keywords a block takes is checked by the compiler, so a misplaced
 // attribute gets a precise message rather than a syntax error.
 type Attr struct {
-	Pos, EndPos plexer.Position
-	Key         *Name    `parser:"@@"`
-	Values      []*Value `parser:"( @@ ( \",\" @@ )* )?"`
+	Extent
+	Key    *Name    `parser:"@@"`
+	Values []*Value `parser:"( @@ ( \",\" @@ )* )?"`
 }
-
-func (a *Attr) Span() diag.Span { return Span(a.Pos, a.EndPos) }
 
 // Value is one attribute value: `key=value` for labels, or a sequence of words,
 // numbers and CIDRs; `port http 8080/udp` is one value of two items.
 type Value struct {
-	Pos, EndPos plexer.Position
-	Key         *Ref    `parser:"( @@ \"=\" )?"`
-	Items       []*Item `parser:"@@+"`
+	Extent
+	Key   *Ref    `parser:"( @@ \"=\" )?"`
+	Items []*Item `parser:"@@+"`
 }
-
-func (v *Value) Span() diag.Span { return Span(v.Pos, v.EndPos) }
 
 // Item is a word, number or CIDR, with an optional `/protocol`.
 type Item struct {
-	Pos, EndPos plexer.Position
-	Word        *Name  `parser:"( @@"`
-	Int         string `parser:"| @Int"`
-	CIDR        string `parser:"| @CIDR )"`
-	Proto       *Name  `parser:"( \"/\" @@ )?"`
+	Extent
+	Word  *Name  `parser:"( @@"`
+	Int   string `parser:"| @Int"`
+	CIDR  string `parser:"| @CIDR )"`
+	Proto *Name  `parser:"( \"/\" @@ )?"`
 }
-
-func (i *Item) Span() diag.Span { return Span(i.Pos, i.EndPos) }
 
 // ExternalDecl is `external NAME CIDR, CIDR...`.
 type ExternalDecl struct {
-	Pos, EndPos plexer.Position
-	Name        *Name   `parser:"\"external\" @@"`
-	CIDRs       []*Item `parser:"@@ ( \",\" @@ )*"`
+	Extent
+	Name  *Name   `parser:"\"external\" @@"`
+	CIDRs []*Item `parser:"@@ ( \",\" @@ )*"`
 }
 
-// RoleDecl is `role NAME on DATABASE { privileges }`.
+// RoleDecl is `role NAME on DATABASE { privileges }`; its range and its statement's
+// run to the closing brace.
 type RoleDecl struct {
-	Pos, EndPos plexer.Position
-	Name        *Name `parser:"\"role\" @@"`
-	Database    *Ref  `parser:"\"on\" @@"`
-	Block       bool  `parser:"@\"{\""`
-	Privileges  []*Privilege
+	Extent
+	Name       *Name `parser:"\"role\" @@"`
+	Database   *Ref  `parser:"\"on\" @@"`
+	Block      bool  `parser:"@\"{\""`
+	Privileges []*Privilege
 }
 
 // Privilege is `ACTION, ACTION on [KIND] OBJECT, OBJECT`.
 type Privilege struct {
-	Pos, EndPos plexer.Position
-	Actions     []*Name   `parser:"@@ ( \",\" @@ )*"`
-	Kind        *Name     `parser:"\"on\" ( @@ (?= Ident | String) )?"`
-	Objects     []*Object `parser:"@@ ( \",\" @@ )*"`
+	Extent
+	Actions []*Name   `parser:"@@ ( \",\" @@ )*"`
+	Kind    *Name     `parser:"\"on\" ( @@ (?= Ident | String) )?"`
+	Objects []*Object `parser:"@@ ( \",\" @@ )*"`
 }
-
-func (p *Privilege) Span() diag.Span { return Span(p.Pos, p.EndPos) }
 
 // Object is a database object of a privilege. Written bare, a '.' separates its schema
 // from its name (billing.invoices); quoted, it is one name ("odd.name").
 type Object struct {
-	Pos, EndPos plexer.Position
-	Bare        string `parser:"  @Ident"`
-	QuotedName  string `parser:"| @String"`
+	Extent
+	Bare       string `parser:"  @Ident"`
+	QuotedName string `parser:"| @String"`
 }
 
 // Name is the object's name as written, without quotes.
@@ -201,61 +219,53 @@ func (o *Object) Name() string {
 // empty quoted names, so a quoted name is never "").
 func (o *Object) Quoted() bool { return o.QuotedName != "" }
 
-func (o *Object) Span() diag.Span { return Span(o.Pos, o.EndPos) }
-
 // Flow is an intent (`A, B -> C:PORTS [as role R]`) or a grant
 // (`[KIND] SUBJECT can VERBS [RESOURCES] [named NAMES] [in SCOPES]`). Both start with a
 // list of names; the compiler checks which shapes make sense (one subject per grant,
 // a subject kind only on grants).
 type Flow struct {
-	Pos, EndPos plexer.Position
-	Kind        *Name       `parser:"( @@ (?= Ident | String) )?"`
-	Sources     []*Ref      `parser:"@@ ( \",\" @@ )*"`
-	Intent      *IntentTail `parser:"( @@"`
-	Grant       *GrantTail  `parser:"| @@ )"`
+	Extent
+	Kind    *Name       `parser:"( @@ (?= Ident | String) )?"`
+	Sources []*Ref      `parser:"@@ ( \",\" @@ )*"`
+	Intent  *IntentTail `parser:"( @@"`
+	Grant   *GrantTail  `parser:"| @@ )"`
 }
-
-func (f *Flow) Span() diag.Span { return Span(f.Pos, f.EndPos) }
 
 // IntentTail is `-> TARGET[:PORTS] [as role R, R]`.
 type IntentTail struct {
-	Pos, EndPos plexer.Position
-	Target      *Ref    `parser:"\"->\" @@"`
-	Ports       []*Port `parser:"( \":\" @@ ( \",\" @@ )* )?"`
-	Roles       []*Name `parser:"( \"as\" \"role\" @@ ( \",\" @@ )* )?"`
+	Extent
+	Target *Ref    `parser:"\"->\" @@"`
+	Ports  []*Port `parser:"( \":\" @@ ( \",\" @@ )* )?"`
+	Roles  []*Name `parser:"( \"as\" \"role\" @@ ( \",\" @@ )* )?"`
 }
 
 // Port is `N`, `N-M`, or `NAME`, with an optional `/tcp`, `/udp` or `/sctp`.
 type Port struct {
-	Pos, EndPos plexer.Position
-	Number      string `parser:"( @Int"`
-	End         string `parser:"  ( \"-\" @Int )?"`
-	Name        *Name  `parser:"| @@ )"`
-	Proto       *Name  `parser:"( \"/\" @@ )?"`
+	Extent
+	Number string `parser:"( @Int"`
+	End    string `parser:"  ( \"-\" @Int )?"`
+	Name   *Name  `parser:"| @@ )"`
+	Proto  *Name  `parser:"( \"/\" @@ )?"`
 }
-
-func (p *Port) Span() diag.Span { return Span(p.Pos, p.EndPos) }
 
 // GrantTail is `can VERBS [RESOURCES] [named NAMES] [in SCOPES]`; Cannot is set for
 // `cannot`, which only assertions accept.
 type GrantTail struct {
-	Pos, EndPos plexer.Position
-	Cannot      bool        `parser:"( \"can\" | @\"cannot\" )"`
-	Verbs       []*Verb     `parser:"@@ ( \",\" @@ )*"`
-	Resources   []*Resource `parser:"( @@ ( \",\" @@ )* )?"`
-	Names       []*Name     `parser:"( \"named\" @@ ( \",\" @@ )* )?"`
-	Scopes      []*Name     `parser:"( \"in\" @@ ( \",\" @@ )* )?"`
+	Extent
+	Cannot    bool        `parser:"( \"can\" | @\"cannot\" )"`
+	Verbs     []*Verb     `parser:"@@ ( \",\" @@ )*"`
+	Resources []*Resource `parser:"( @@ ( \",\" @@ )* )?"`
+	Names     []*Name     `parser:"( \"named\" @@ ( \",\" @@ )* )?"`
+	Scopes    []*Name     `parser:"( \"in\" @@ ( \",\" @@ )* )?"`
 }
 
 // Resource is a resource of a grant as written: NAME, NAME/SUBRESOURCE,
 // RESOURCE.GROUP, or `*` (which the wildcard-resource rule then reports).
 type Resource struct {
-	Pos, EndPos plexer.Position
-	Star        bool `parser:"( @\"*\""`
-	Ref         *Ref `parser:"| @@ )"`
+	Extent
+	Star bool `parser:"( @\"*\""`
+	Ref  *Ref `parser:"| @@ )"`
 }
-
-func (r *Resource) Span() diag.Span { return Span(r.Pos, r.EndPos) }
 
 // String renders the resource as written (without quotes).
 func (r *Resource) String() string {
@@ -267,26 +277,24 @@ func (r *Resource) String() string {
 
 // Verb is a verb, a bundle or `*`.
 type Verb struct {
-	Pos, EndPos plexer.Position
-	Value       string `parser:"@(Ident | \"*\")"`
+	Extent
+	Value string `parser:"@(Ident | \"*\")"`
 }
-
-func (v *Verb) Span() diag.Span { return Span(v.Pos, v.EndPos) }
 
 // Assert is `assert FLOW-LIKE`: `assert A -> B[:PORTS]`, `assert A !-> B[:PORTS]`,
 // `assert SUBJECT can|cannot ...`.
 type Assert struct {
-	Pos, EndPos plexer.Position
-	Kind        *Name      `parser:"\"assert\" ( @@ (?= Ident | String) )?"`
-	Subject     *Ref       `parser:"@@"`
-	Reach       *ReachTail `parser:"( @@"`
-	Grant       *GrantTail `parser:"| @@ )"`
+	Extent
+	Kind    *Name      `parser:"\"assert\" ( @@ (?= Ident | String) )?"`
+	Subject *Ref       `parser:"@@"`
+	Reach   *ReachTail `parser:"( @@"`
+	Grant   *GrantTail `parser:"| @@ )"`
 }
 
 // ReachTail is `-> B[:PORTS]` or `!-> B[:PORTS]`.
 type ReachTail struct {
-	Pos, EndPos plexer.Position
-	Not         bool    `parser:"( \"->\" | @\"!->\" )"`
-	Target      *Ref    `parser:"@@"`
-	Ports       []*Port `parser:"( \":\" @@ ( \",\" @@ )* )?"`
+	Extent
+	Not    bool    `parser:"( \"->\" | @\"!->\" )"`
+	Target *Ref    `parser:"@@"`
+	Ports  []*Port `parser:"( \":\" @@ ( \",\" @@ )* )?"`
 }

@@ -132,8 +132,7 @@ func (p *printer) stmt(s *ast.Stmt, depth int) {
 	switch {
 	case s.NamespaceBlock != nil:
 		b := s.NamespaceBlock
-		// EndPos is the token after the closing brace, which a valid file has on the
-		// brace's line (a newline, ';', '}' or the end of the file).
+		// The block ends at its closing brace.
 		p.block("namespace "+name(b.Name), line, b.EndPos.Line, depth, len(b.Stmts) == 0, func() {
 			p.stmts(b.Stmts, depth+1)
 		})

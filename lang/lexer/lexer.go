@@ -201,6 +201,28 @@ func (l *lx) step() bool {
 	return true
 }
 
+// End is where t's text ends: just past its last byte, on its line (a half-open range
+// from t.Pos, as diag.Span's). Every token but a quoted name is its text; a quoted name
+// also spans its quotes, and each '"' or '\' in its value was written escaped. A
+// newline separator and EOF have no width, so a range never takes in a line break.
+func End(t plexer.Token) plexer.Position {
+	n := width(t.Type, t.Value)
+	t.Pos.Offset += n
+	t.Pos.Column += n
+	return t.Pos
+}
+
+// width is how many bytes a token of type typ and value v was written in.
+func width(typ plexer.TokenType, v string) int {
+	switch {
+	case typ == String:
+		return len(v) + 2 + strings.Count(v, `"`) + strings.Count(v, `\`)
+	case typ == EOF, v == "\n":
+		return 0
+	}
+	return len(v)
+}
+
 // Stream lexes a file on demand, so a parser holds the tokens of one statement at a
 // time instead of the whole file's: at 64 bytes a token, a file of short tokens would
 // otherwise take thirty times its size in memory.
@@ -325,7 +347,12 @@ func (l *lx) lexString() {
 	seg := i
 	for {
 		if i >= len(src) || src[i] == '\n' {
-			l.errorf(start, i, "unterminated quoted name")
+			// The range ends at the last character written, not at trailing blanks.
+			end := i
+			for end > start+1 && (src[end-1] == ' ' || src[end-1] == '\t' || src[end-1] == '\r') {
+				end--
+			}
+			l.errorf(start, end, "unterminated quoted name")
 			l.off = i
 			return
 		}
@@ -341,7 +368,13 @@ func (l *lx) lexString() {
 		}
 		if c == '\\' {
 			if i+1 >= len(src) || (src[i+1] != '"' && src[i+1] != '\\') {
-				l.errorf(i, min(i+2, len(src)), `unknown escape in quoted name; only \" and \\ are allowed`)
+				// The range is the backslash and the character after it, unless that
+				// is a blank or the end of the line.
+				end := i + 1
+				if r, size := utf8.DecodeRuneInString(src[end:]); size > 0 && !strings.ContainsRune(" \t\r\n", r) {
+					end += size
+				}
+				l.errorf(i, end, `unknown escape in quoted name; only \" and \\ are allowed`)
 				l.off = i + 1
 				l.skipToQuote()
 				return

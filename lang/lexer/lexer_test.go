@@ -55,3 +55,60 @@ func TestErrors(t *testing.T) {
 		t.Errorf("%d diagnostics for endless NULs, want %d", len(r.Diags), MaxErrors)
 	}
 }
+
+// End is where each token's text ends: re-lexing the text from Pos to End alone gives
+// the same token back, and newlines and EOF have no width.
+func TestEnd(t *testing.T) {
+	src := "svc -> \"a \\\"b\\\" \\\\c\":8080-9000/udp, 10.0.0.0/8 fd00::/8;x !-> y{}*=\n  \"é\" can # c\n"
+	r := Lex("t.net", []byte(src))
+	if len(r.Diags) > 0 {
+		t.Fatal(r.Diags)
+	}
+	var texts []string
+	for _, tok := range r.Tokens {
+		end := End(tok)
+		if end.Line != tok.Pos.Line || end.Column-tok.Pos.Column != end.Offset-tok.Pos.Offset {
+			t.Errorf("%v: end %+v is not on the token's line", tok, end)
+		}
+		text := src[tok.Pos.Offset:end.Offset]
+		texts = append(texts, text)
+		if tok.Type == EOF || tok.Type == Sep && tok.Value == "\n" {
+			if text != "" {
+				t.Errorf("%v has width %q", tok, text)
+			}
+			continue
+		}
+		again := Lex("t.net", []byte(text)).Tokens
+		if len(again) != 2 || again[0].Type != tok.Type || again[0].Value != tok.Value {
+			t.Errorf("%q (from %v) lexes to %v", text, tok, again)
+		}
+	}
+	want := `svc|->|"a \"b\" \\c"|:|8080|-|9000|/|udp|,|10.0.0.0/8|fd00::/8|;|x|!->|y|{|}|*|=||"é"|can||`
+	if got := strings.Join(texts, "|"); got != want {
+		t.Errorf("token texts\n got %s\nwant %s", got, want)
+	}
+}
+
+// Lexical errors point at exactly the bad text.
+func TestErrorRanges(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"a \"abc  \t\nx", `"abc`},
+		{"a \"\\ b\"", `\`},
+		{"a \"\\\n", `\`},
+		{"a \"\\é\"", `\é`},
+		{"a \"\\n\"", `\n`},
+		{"a # \xff bad  \nb", "# \xff bad  "},
+		{"a \xff b", "\xff"},
+		{`a "" b`, `""`},
+	} {
+		r := Lex("t.net", []byte(tc.src))
+		if len(r.Diags) != 1 {
+			t.Errorf("%q: got %v, want one error", tc.src, r.Diags)
+			continue
+		}
+		s := r.Diags[0].Span
+		if got := tc.src[s.Start.Offset:s.End.Offset]; got != tc.want || s.End.Col-s.Start.Col != len(got) {
+			t.Errorf("%q: error range %q (%+v), want %q", tc.src, got, s, tc.want)
+		}
+	}
+}

@@ -17,7 +17,8 @@ import (
 // every statement kind, and the attribute and privilege lines of blocks.
 //
 // Each returns exactly the tree participle returns for the same tokens, positions
-// included (FuzzParse and TestFastPathMatchesParticiple parse with both and compare),
+// included (participle's ends narrowed to the last token, as parse does; FuzzParse
+// and TestFastPathMatchesParticiple parse with both and compare),
 // or nil when it is not sure: then participle parses the statement and words any syntax
 // error, so diagnostics never depend on this path. To keep that promise the fast path
 // accepts only tokens of the exact type it expects (a quoted "->" is no arrow here,
@@ -151,18 +152,21 @@ func newFast(a *arena, toks []plexer.Token, end plexer.Token) fastParser {
 	return f
 }
 
-// after is where participle ends a node finished before token i: that token's
-// position, or the end position when the tokens ran out.
-func (f *fastParser) after() plexer.Position {
+// end is where a node finished before token i ends: the end of its last token, i-1
+// (every node holds at least one token), as the driver narrows participle's ends.
+func (f *fastParser) end() plexer.Position { return lexer.End(f.toks[f.i-1]) }
+
+// pos is the position of token i (the end position past the last token, where the
+// node being started will fail anyway).
+func (f *fastParser) pos() plexer.Position {
 	if f.i < len(f.toks) {
 		return f.toks[f.i].Pos
 	}
 	return f.endPos
 }
 
-// pos is the position of token i (the end position past the last token, where the
-// node being started will fail anyway).
-func (f *fastParser) pos() plexer.Position { return f.after() }
+// from is an extent starting at pos; the node's end is set when it is finished.
+func from(pos plexer.Position) ast.Extent { return ast.Extent{Pos: pos} }
 
 // typ is the type of token i+k, or EOF past the end.
 func (f *fastParser) typ(k int) plexer.TokenType {
@@ -197,7 +201,7 @@ func (f *fastParser) name() *ast.Name {
 	}
 	t := f.toks[f.i]
 	f.i++
-	return alloc(&f.a.names, ast.Name{Pos: t.Pos, EndPos: f.after(), Value: t.Value})
+	return alloc(&f.a.names, ast.Name{Extent: ast.Extent{Pos: t.Pos, EndPos: lexer.End(t)}, Value: t.Value})
 }
 
 // names reads NAME ( "," NAME )*.
@@ -221,13 +225,13 @@ func (f *fastParser) ref() *ast.Ref {
 	if first == nil {
 		return nil
 	}
-	r := ast.Ref{Pos: first.Pos, First: first}
+	r := ast.Ref{Extent: from(first.Pos), First: first}
 	if f.accept(lexer.Punct, "/") {
 		if r.Second = f.name(); r.Second == nil {
 			return nil
 		}
 	}
-	r.EndPos = f.after()
+	r.EndPos = f.end()
 	return alloc(&f.a.refs, r)
 }
 
@@ -270,32 +274,32 @@ func fastStmt(a *arena, toks []plexer.Token, end plexer.Token) *ast.Stmt {
 func (f *fastParser) stmt() *ast.Stmt {
 	a, toks := f.a, f.toks
 	t0 := toks[0]
-	st := ast.Stmt{Pos: t0.Pos, EndPos: f.endPos}
+	st := ast.Stmt{Extent: from(t0.Pos)}
 	keyword := t0.Type == lexer.Ident && len(toks) > 1 && isName(toks[1].Type)
 	switch {
 	case keyword && t0.Value == "service":
 		f.i = 1
-		d := ast.ServiceDecl{Pos: t0.Pos, Name: f.name()}
+		d := ast.ServiceDecl{Extent: from(t0.Pos), Name: f.name()}
 		d.Block = f.accept(lexer.Punct, "{")
-		d.EndPos = f.after()
+		d.EndPos = f.end()
 		st.Service = alloc(&a.services, d)
 	case keyword && t0.Value == "database":
 		f.i = 1
-		d := ast.DatabaseDecl{Pos: t0.Pos, Name: f.name()}
+		d := ast.DatabaseDecl{Extent: from(t0.Pos), Name: f.name()}
 		if d.Engine = f.name(); d.Engine == nil {
 			return nil
 		}
 		d.Block = f.accept(lexer.Punct, "{")
-		d.EndPos = f.after()
+		d.EndPos = f.end()
 		st.Database = &d
 	case keyword && t0.Value == "namespace":
 		f.i = 1
-		d := ast.NamespaceStmt{Pos: t0.Pos, Name: f.name()}
-		d.EndPos = f.after()
+		d := ast.NamespaceStmt{Extent: from(t0.Pos), Name: f.name()}
+		d.EndPos = f.end()
 		st.Namespace = &d
 	case keyword && t0.Value == "external":
 		f.i = 1
-		d := ast.ExternalDecl{Pos: t0.Pos, Name: f.name()}
+		d := ast.ExternalDecl{Extent: from(t0.Pos), Name: f.name()}
 		var buf [8]*ast.Item
 		items := buf[:0]
 		for {
@@ -309,11 +313,11 @@ func (f *fastParser) stmt() *ast.Stmt {
 			}
 		}
 		d.CIDRs = list(&a.itemPtrs, items)
-		d.EndPos = f.after()
+		d.EndPos = f.end()
 		st.External = &d
 	case keyword && t0.Value == "role":
 		f.i = 1
-		d := ast.RoleDecl{Pos: t0.Pos, Name: f.name()}
+		d := ast.RoleDecl{Extent: from(t0.Pos), Name: f.name()}
 		if !f.accept(lexer.Keyword, "on") {
 			return nil
 		}
@@ -321,7 +325,7 @@ func (f *fastParser) stmt() *ast.Stmt {
 			return nil
 		}
 		d.Block = true
-		d.EndPos = f.after()
+		d.EndPos = f.end()
 		st.Role = &d
 	case keyword && t0.Value == "assert":
 		if st.Assert = f.assert(); st.Assert == nil {
@@ -339,12 +343,13 @@ func (f *fastParser) stmt() *ast.Stmt {
 	if !f.done() {
 		return nil
 	}
+	st.EndPos = f.end()
 	return alloc(&a.stmts, st)
 }
 
 // flow reads [KIND] SOURCES then an intent tail (-> ...) or a grant tail (can ...).
 func (f *fastParser) flow() *ast.Flow {
-	fl := ast.Flow{Pos: f.pos(), Kind: f.kind()}
+	fl := ast.Flow{Extent: from(f.pos()), Kind: f.kind()}
 	if fl.Sources = f.refs(); fl.Sources == nil {
 		return nil
 	}
@@ -360,13 +365,13 @@ func (f *fastParser) flow() *ast.Flow {
 	default:
 		return nil
 	}
-	fl.EndPos = f.after()
+	fl.EndPos = f.end()
 	return alloc(&f.a.flows, fl)
 }
 
 // intentTail reads -> TARGET[:PORTS] [as role ROLES].
 func (f *fastParser) intentTail() *ast.IntentTail {
-	it := ast.IntentTail{Pos: f.pos()}
+	it := ast.IntentTail{Extent: from(f.pos())}
 	f.i++ // ->
 	if it.Target = f.ref(); it.Target == nil {
 		return nil
@@ -384,7 +389,7 @@ func (f *fastParser) intentTail() *ast.IntentTail {
 			return nil
 		}
 	}
-	it.EndPos = f.after()
+	it.EndPos = f.end()
 	return alloc(&f.a.tails, it)
 }
 
@@ -430,20 +435,20 @@ func (f *fastParser) port() *ast.Port {
 			return nil
 		}
 	}
-	p.EndPos = f.after()
+	p.EndPos = f.end()
 	return alloc(&f.a.ports, p)
 }
 
 // grantTail reads can|cannot VERBS [RESOURCES] [named NAMES] [in SCOPES].
 func (f *fastParser) grantTail() *ast.GrantTail {
-	g := ast.GrantTail{Pos: f.pos(), Cannot: f.toks[f.i].Value == "cannot"}
+	g := ast.GrantTail{Extent: from(f.pos()), Cannot: f.toks[f.i].Value == "cannot"}
 	f.i++
 	for {
 		switch {
 		case f.typ(0) == lexer.Ident, f.is(lexer.Punct, "*"):
 			t := f.toks[f.i]
 			f.i++
-			g.Verbs = append(g.Verbs, &ast.Verb{Pos: t.Pos, EndPos: f.after(), Value: t.Value})
+			g.Verbs = append(g.Verbs, &ast.Verb{Extent: ast.Extent{Pos: t.Pos, EndPos: lexer.End(t)}, Value: t.Value})
 		default:
 			return nil
 		}
@@ -453,13 +458,13 @@ func (f *fastParser) grantTail() *ast.GrantTail {
 	}
 	if isName(f.typ(0)) || f.is(lexer.Punct, "*") {
 		for {
-			r := ast.Resource{Pos: f.pos()}
+			r := ast.Resource{Extent: from(f.pos())}
 			if f.accept(lexer.Punct, "*") {
 				r.Star = true
 			} else if r.Ref = f.ref(); r.Ref == nil {
 				return nil
 			}
-			r.EndPos = f.after()
+			r.EndPos = f.end()
 			g.Resources = append(g.Resources, &r)
 			if !f.accept(lexer.Punct, ",") {
 				break
@@ -476,13 +481,13 @@ func (f *fastParser) grantTail() *ast.GrantTail {
 			return nil
 		}
 	}
-	g.EndPos = f.after()
+	g.EndPos = f.end()
 	return &g
 }
 
 // assert reads assert [KIND] SUBJECT then -> / !-> TARGET[:PORTS] or a grant tail.
 func (f *fastParser) assert() *ast.Assert {
-	as := ast.Assert{Pos: f.pos()}
+	as := ast.Assert{Extent: from(f.pos())}
 	f.i++ // assert
 	as.Kind = f.kind()
 	if as.Subject = f.ref(); as.Subject == nil {
@@ -490,7 +495,7 @@ func (f *fastParser) assert() *ast.Assert {
 	}
 	switch {
 	case f.typ(0) == lexer.Arrow || f.typ(0) == lexer.NotArrow:
-		r := ast.ReachTail{Pos: f.pos(), Not: f.typ(0) == lexer.NotArrow}
+		r := ast.ReachTail{Extent: from(f.pos()), Not: f.typ(0) == lexer.NotArrow}
 		f.i++
 		if r.Target = f.ref(); r.Target == nil {
 			return nil
@@ -500,7 +505,7 @@ func (f *fastParser) assert() *ast.Assert {
 				return nil
 			}
 		}
-		r.EndPos = f.after()
+		r.EndPos = f.end()
 		as.Reach = &r
 	case f.is(lexer.Keyword, "can") || f.is(lexer.Keyword, "cannot"):
 		if as.Grant = f.grantTail(); as.Grant == nil {
@@ -509,7 +514,7 @@ func (f *fastParser) assert() *ast.Assert {
 	default:
 		return nil
 	}
-	as.EndPos = f.after()
+	as.EndPos = f.end()
 	return &as
 }
 
@@ -527,7 +532,7 @@ func fastAttr(a *arena, toks []plexer.Token, end plexer.Token) *ast.Attr {
 
 func (f *fastParser) attr() *ast.Attr {
 	a := f.a
-	at := ast.Attr{Pos: f.pos(), Key: f.name()}
+	at := ast.Attr{Extent: from(f.pos()), Key: f.name()}
 	if at.Key == nil {
 		return nil
 	}
@@ -549,12 +554,12 @@ func (f *fastParser) attr() *ast.Attr {
 	if !f.done() {
 		return nil
 	}
-	at.EndPos = f.after()
+	at.EndPos = f.end()
 	return alloc(&a.attrs, at)
 }
 
 func (f *fastParser) value() *ast.Value {
-	v := ast.Value{Pos: f.pos()}
+	v := ast.Value{Extent: from(f.pos())}
 	// The key: NAME= or NAME/NAME= (a prefixed label key, app.kubernetes.io/name=x).
 	// A value starting NAME/NAME without '=' is an error in participle (its key group
 	// fails three tokens in, past its lookahead), so it is left to participle.
@@ -584,7 +589,7 @@ func (f *fastParser) value() *ast.Value {
 		return nil
 	}
 	v.Items = list(&f.a.itemPtrs, items)
-	v.EndPos = f.after()
+	v.EndPos = f.end()
 	return alloc(&f.a.values, v)
 }
 
@@ -613,7 +618,7 @@ func (f *fastParser) item() *ast.Item {
 			return nil
 		}
 	}
-	it.EndPos = f.after()
+	it.EndPos = f.end()
 	return alloc(&f.a.items, it)
 }
 
@@ -629,7 +634,7 @@ func fastPrivilege(a *arena, toks []plexer.Token, end plexer.Token) *ast.Privile
 }
 
 func (f *fastParser) privilege() *ast.Privilege {
-	pr := ast.Privilege{Pos: f.pos(), Actions: f.names()}
+	pr := ast.Privilege{Extent: from(f.pos()), Actions: f.names()}
 	if pr.Actions == nil || !f.accept(lexer.Keyword, "on") {
 		return nil
 	}
@@ -640,7 +645,7 @@ func (f *fastParser) privilege() *ast.Privilege {
 		}
 		t := f.toks[f.i]
 		f.i++
-		o := &ast.Object{Pos: t.Pos, EndPos: f.after()}
+		o := &ast.Object{Extent: ast.Extent{Pos: t.Pos, EndPos: lexer.End(t)}}
 		if t.Type == lexer.String {
 			o.QuotedName = t.Value
 		} else {
@@ -654,6 +659,6 @@ func (f *fastParser) privilege() *ast.Privilege {
 	if !f.done() {
 		return nil
 	}
-	pr.EndPos = f.after()
+	pr.EndPos = f.end()
 	return &pr
 }

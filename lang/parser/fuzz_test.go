@@ -8,8 +8,8 @@ import (
 )
 
 // FuzzParse feeds arbitrary bytes to the parser: it must not panic, must bound its
-// diagnostics, must point every diagnostic inside the file, and the fast path must
-// agree with participle on every statement.
+// diagnostics, must point every diagnostic inside the file, must give every node its
+// exact range, and the fast path must agree with participle on every statement.
 //
 //	go test -run '^$' -fuzz FuzzParse -fuzztime 10m -parallel 1 ./lang/parser/
 func FuzzParse(f *testing.F) {
@@ -41,6 +41,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("diagnostic message empty or not UTF-8: %q", d.Message)
 			}
 		}
+		checkSpans(t, file, src)
 		parseBoth(t, "f.net", src)
 	})
 }

@@ -5,7 +5,10 @@
 package parser
 
 import (
+	"bytes"
+	"cmp"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 
@@ -49,11 +52,21 @@ func EBNF() string {
 // ParseFile parses one file. The returned file holds every statement that parsed; the
 // diagnostics hold every lexical and syntax error.
 func ParseFile(name string, src []byte) (*ast.File, diag.List) {
-	p := &driver{file: &ast.File{Name: name}, lx: lexer.NewStream(name, src)}
+	p := &driver{file: &ast.File{Name: name, Extent: fileExtent(name, src)}, lx: lexer.NewStream(name, src)}
 	p.run()
 	p.file.Comments = p.lx.Comments()
 	// Lexical errors first, then syntax errors, each in file order.
 	return p.file, append(p.lx.Diags(), p.diags...)
+}
+
+// fileExtent is the whole of src.
+func fileExtent(name string, src []byte) ast.Extent {
+	lines := bytes.Count(src, []byte{'\n'})
+	last := bytes.LastIndexByte(src, '\n') + 1
+	return ast.Extent{
+		Pos:    plexer.Position{Filename: name, Offset: 0, Line: 1, Column: 1},
+		EndPos: plexer.Position{Filename: name, Offset: len(src), Line: lines + 1, Column: len(src) - last + 1},
+	}
 }
 
 type driver struct {
@@ -65,7 +78,7 @@ type driver struct {
 	i      int
 	diags  diag.List
 	nerr   int
-	blocks []*ast.NamespaceBlock
+	blocks []*ast.Stmt // the namespace blocks open, innermost last
 	// lexLines are the lines with a lexical error. The lexer dropped the bad token, so
 	// a syntax error on the same line is its echo, not news: it is not reported.
 	lexLines map[int]bool
@@ -89,7 +102,7 @@ func (p *driver) errorf(pos plexer.Position, end plexer.Position, format string,
 
 func (p *driver) add(s *ast.Stmt) {
 	if n := len(p.blocks); n > 0 {
-		b := p.blocks[n-1]
+		b := p.blocks[n-1].NamespaceBlock
 		b.Stmts = append(b.Stmts, s)
 		return
 	}
@@ -131,8 +144,7 @@ func (p *driver) run() {
 		if isPunct(t, "}") {
 			p.i++
 			if n := len(p.blocks); n > 0 {
-				b := p.blocks[n-1]
-				b.EndPos = p.tok(p.i).Pos
+				setEnd(p.blocks[n-1], lexer.End(t))
 				p.blocks = p.blocks[:n-1]
 				// Like every statement, a namespace block ends at a newline or ';'.
 				if nt := p.tok(p.i); nt.Type != lexer.Sep && nt.Type != lexer.EOF && !isPunct(nt, "}") {
@@ -140,7 +152,7 @@ func (p *driver) run() {
 				}
 				continue
 			}
-			p.errorf(t.Pos, p.tok(p.i).Pos, "unexpected '}' with no open block")
+			p.errorf(t.Pos, lexer.End(t), "unexpected '}' with no open block")
 			continue
 		}
 		if t.Type == lexer.Ident && t.Value == "namespace" && (p.tok(p.i+1).Type == lexer.Ident || p.tok(p.i+1).Type == lexer.String) &&
@@ -151,24 +163,46 @@ func (p *driver) run() {
 		p.statement()
 	}
 	if n := len(p.blocks); n > 0 && p.nerr < MaxErrors {
-		b := p.blocks[n-1]
+		b := p.blocks[n-1].NamespaceBlock
 		p.errorf(b.Pos, b.Name.EndPos, "namespace block %q is never closed; expected '}'", b.Name.Value)
+	}
+	// A block left open ends with the last statement inside it.
+	for i := len(p.blocks) - 1; i >= 0; i-- {
+		if stmts := p.blocks[i].NamespaceBlock.Stmts; len(stmts) > 0 {
+			setEnd(p.blocks[i], stmts[len(stmts)-1].EndPos)
+		}
 	}
 }
 
+// setEnd ends a namespace or declaration block statement, and its block, at end.
+func setEnd(s *ast.Stmt, end plexer.Position) {
+	s.EndPos = end
+	switch {
+	case s.NamespaceBlock != nil:
+		s.NamespaceBlock.EndPos = end
+	case s.Service != nil:
+		s.Service.EndPos = end
+	case s.Database != nil:
+		s.Database.EndPos = end
+	case s.Role != nil:
+		s.Role.EndPos = end
+	}
+}
+
+// openNamespace reads `namespace NAME {`. The block and its statement end at the '{'
+// until the closing '}' is read.
 func (p *driver) openNamespace() {
 	t := p.tok(p.i)
 	nameTok := p.tok(p.i + 1)
-	end := p.tok(p.i + 2).Pos
-	end.Offset++
-	end.Column++
-	name := &ast.Name{Pos: nameTok.Pos, EndPos: p.tok(p.i + 2).Pos, Value: nameTok.Value}
-	b := &ast.NamespaceBlock{Pos: t.Pos, EndPos: end, Name: name}
+	end := lexer.End(p.tok(p.i + 2))
+	name := &ast.Name{Extent: ast.Extent{Pos: nameTok.Pos, EndPos: lexer.End(nameTok)}, Value: nameTok.Value}
+	at := ast.Extent{Pos: t.Pos, EndPos: end}
 	if len(p.blocks) > 0 {
-		p.errorf(t.Pos, end, "namespace blocks do not nest; close namespace %q first", p.blocks[len(p.blocks)-1].Name.Value)
+		p.errorf(t.Pos, end, "namespace blocks do not nest; close namespace %q first", p.blocks[len(p.blocks)-1].NamespaceBlock.Name.Value)
 	}
-	p.add(&ast.Stmt{Pos: t.Pos, EndPos: end, NamespaceBlock: b})
-	p.blocks = append(p.blocks, b)
+	s := &ast.Stmt{Extent: at, NamespaceBlock: &ast.NamespaceBlock{Extent: at, Name: name}}
+	p.add(s)
+	p.blocks = append(p.blocks, s)
 	p.i += 3
 }
 
@@ -219,20 +253,20 @@ done:
 	p.i = j
 	toks := p.toks
 	end := toks[j]
+	seg := toks[start:j]
 	if tooDeep.Type != 0 {
-		p.errorf(tooDeep.Pos, end.Pos, "blocks nested more than %d deep", MaxDepth)
+		p.errorf(tooDeep.Pos, lastEnd(seg), "blocks nested more than %d deep", MaxDepth)
 		return
 	}
 	if depth > 0 {
 		o := open[len(open)-1]
-		p.errorf(o.Pos, end.Pos, "'{' is never closed; expected '}'")
+		p.errorf(o.Pos, lastEnd(seg), "'{' is never closed; expected '}'")
 		return
 	}
 	if n := j - start + dropped; n > MaxStatementTokens {
-		p.errorf(toks[start].Pos, end.Pos, "statement has %d tokens; the limit is %d", n, MaxStatementTokens)
+		p.errorf(toks[start].Pos, lastEnd(seg), "statement has %d tokens; the limit is %d", n, MaxStatementTokens)
 		return
 	}
-	seg := toks[start:j]
 	// A block statement: the header up to '{' goes to the statement grammar, each line
 	// of the body to the line grammar, and nothing may follow the closing brace.
 	body := -1
@@ -254,7 +288,7 @@ done:
 	}
 	if closing != len(seg)-1 {
 		t := seg[closing+1]
-		p.errorf(t.Pos, end.Pos, "unexpected %s after '}'; expected end of line", describe(t, end))
+		p.errorf(t.Pos, lastEnd(seg), "unexpected %s after '}'; expected end of line", describe(t, end))
 		return
 	}
 	stmt := fastOrParse(p, fastStmt(&p.arena, seg[:body+1], seg[body+1]), stmtParser, seg[:body+1], seg[body+1])
@@ -266,10 +300,19 @@ done:
 		return
 	}
 	p.block(stmt, seg[body+1:closing], seg[closing])
-	stmt.EndPos = seg[closing].Pos
-	stmt.EndPos.Offset++
-	stmt.EndPos.Column++
+	setEnd(stmt, lexer.End(seg[closing]))
 	p.add(stmt)
+}
+
+// lastEnd is where the last token of toks that is not a line break ends (toks holds
+// one).
+func lastEnd(toks []plexer.Token) plexer.Position {
+	for i := len(toks) - 1; i > 0; i-- {
+		if !(toks[i].Type == lexer.Sep && toks[i].Value == "\n") {
+			return lexer.End(toks[i])
+		}
+	}
+	return lexer.End(toks[0])
 }
 
 // block parses the lines of a service, database or role block into stmt.
@@ -327,11 +370,28 @@ func parse[G any](p *driver, g *participle.Parser[G], toks []plexer.Token, end p
 	if err == nil {
 		var v *G
 		if v, err = g.ParseFromLexer(peek); err == nil {
+			narrowEnds(any(v).(ast.Node), toks)
 			return v
 		}
 	}
 	p.syntaxError(err, end)
 	return nil
+}
+
+// narrowEnds moves the end of every node below n from where participle puts it, the
+// start of the token after the node (or of the token that ended toks), to the end of
+// the node's last token.
+func narrowEnds(n ast.Node, toks []plexer.Token) {
+	ast.Inspect(n, func(n ast.Node) bool {
+		e := n.Bounds()
+		k, _ := slices.BinarySearchFunc(toks, e.EndPos.Offset, func(t plexer.Token, off int) int { return cmp.Compare(t.Pos.Offset, off) })
+		if k > 0 && toks[k-1].Pos.Offset >= e.Pos.Offset {
+			e.EndPos = lexer.End(toks[k-1])
+		} else {
+			e.EndPos = e.Pos // no token: the grammar builds no such node, but be exact anyway
+		}
+		return true
+	})
 }
 
 // syntaxError turns participle's error into "expected X, found Y" in our words.
@@ -361,9 +421,7 @@ func (p *driver) syntaxError(err error, end plexer.Token) {
 	case errors.As(err, &ute):
 		found := describe(ute.Unexpected, end)
 		want := expected(ute.Message())
-		endPos := ute.Unexpected.Pos
-		endPos.Offset += len(ute.Unexpected.Value)
-		endPos.Column += len(ute.Unexpected.Value)
+		endPos := lexer.End(ute.Unexpected)
 		if want == "" {
 			p.errorf(ute.Unexpected.Pos, endPos, "unexpected %s; expected end of line", found)
 			return

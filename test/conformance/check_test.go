@@ -111,7 +111,7 @@ func compareFamily(p *ir.Program, nps []*networkingv1.NetworkPolicy, fx *fixture
 	return fr
 }
 
-// checkAccounts checks spec §3: every service has a ServiceAccount (its Account, in its
+// checkAccounts checks docs/output.md: every service has a ServiceAccount (its Account, in its
 // namespace) whose token is mounted only when a service using it has a grant.
 func checkAccounts(p *ir.Program, out *kubeOutput) []error {
 	sas := map[string]*corev1.ServiceAccount{}

@@ -365,7 +365,7 @@ func TestRBACHandBuilt(t *testing.T) {
 func TestRBACWaivedWildcard(t *testing.T) {
 	src := `namespace ops
 group admins can * configmaps in ops   # netc:allow wildcard-verb break-glass access to config
-group auditors can get * in cluster    # netc:allow wildcard-resource read-only audit across the API
+group auditors can get * in cluster    # netc:allow wildcard-resource,node-proxy read-only audit across the API (get * covers nodes/proxy)
 `
 	p := compileRBAC(t, src)
 	objs := loadRBAC(t, build(t, p, nil))
@@ -422,35 +422,52 @@ func TestRBACEvaluatorAgrees(t *testing.T) {
 	namespaces := []string{"", "shop", "payments", "staging", "prod", "ci", "kube-system"}
 	names := []string{"", "web", "stripe-key", "node-1"}
 	n := 0
+	space := requestSpace{verbs, resources, namespaces, names}
 	for _, s := range subjects {
-		for _, verb := range verbs {
-			for _, r := range resources {
-				res, err := k8sapi.Lookup(r)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, ns := range namespaces {
-					if !res.Namespaced && ns != "" {
-						continue // Kubernetes never asks about a cluster-scoped resource in a namespace
-					}
-					for _, name := range names {
-						if verb == "create" && name != "" && !strings.Contains(r, "/") {
-							continue // Kubernetes authorises creating an object before it has a name
-						}
-						q := question{who: s.who, verb: verb, resource: r, ns: ns, name: name}
-						want := allowed(t, a, q.attributes())
-						got := ev.Decide(k8sapi.Request{Subject: s.subj, Verb: verb, Resource: res, Namespace: ns, Name: name})
-						if got.Allowed != want {
-							t.Errorf("%s: upstream allowed=%v, netc's evaluator %v (%s)", q, want, got.Allowed, got.Reason)
-						}
-						n++
-					}
-				}
+		space.each(t, s.who, s.subj, func(q question, req k8sapi.Request) {
+			want := allowed(t, a, q.attributes())
+			got := ev.Decide(req)
+			if got.Allowed != want {
+				t.Errorf("%s: upstream allowed=%v, netc's evaluator %v (%s)", q, want, got.Allowed, got.Reason)
 			}
-		}
+			n++
+		})
 	}
 	if n < 10000 {
 		t.Errorf("only %d questions", n)
 	}
 	t.Logf("%d questions, no disagreement", n)
+}
+
+// requestSpace is every combination of verb, resource, namespace and name that a
+// comparison asks about, less the requests Kubernetes never makes.
+type requestSpace struct {
+	verbs, resources, namespaces, names []string
+}
+
+// each calls f with each request of the space made by w (subj in netc's terms). A
+// cluster-scoped resource is asked about once, without a namespace.
+func (sp requestSpace) each(t *testing.T, w who, subj ir.Subject, f func(question, k8sapi.Request)) {
+	t.Helper()
+	for _, verb := range sp.verbs {
+		for _, r := range sp.resources {
+			res, err := k8sapi.Lookup(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nss := sp.namespaces
+			if !res.Namespaced {
+				nss = []string{""} // Kubernetes never asks about a cluster-scoped resource in a namespace
+			}
+			for _, ns := range nss {
+				for _, name := range sp.names {
+					if verb == "create" && name != "" && !strings.Contains(r, "/") {
+						continue // Kubernetes authorises creating an object before it has a name
+					}
+					f(question{who: w, verb: verb, resource: r, ns: ns, name: name},
+						k8sapi.Request{Subject: subj, Verb: verb, Resource: res, Namespace: ns, Name: name})
+				}
+			}
+		}
+	}
 }

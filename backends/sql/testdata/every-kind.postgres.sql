@@ -17,6 +17,37 @@ BEGIN
 END
 $netc$;
 
+-- netc takes over no role or login it did not create: stop here, before anything
+-- changes, when one exists without netc's marker. netc.hcl can adopt one (docs/sql.md).
+DO $netc$
+DECLARE
+  g record;
+BEGIN
+  FOR g IN
+    SELECT d.name, d.kind, coalesce(pg_catalog.shobj_description(r.oid, 'pg_authid'), '') AS mark
+      FROM (VALUES
+        ('app_ro', 'role'),
+        ('app_rw', 'role'),
+        ('backend', 'login'),
+        ('worker', 'login')
+      ) AS d (name, kind)
+      JOIN pg_catalog.pg_roles r ON r.rolname::text = d.name
+     WHERE CASE d.kind WHEN 'role' THEN NOT starts_with(coalesce(pg_catalog.shobj_description(r.oid, 'pg_authid'), ''), 'netc: role of database ')
+                       ELSE pg_catalog.shobj_description(r.oid, 'pg_authid') IS DISTINCT FROM 'netc: service login' END
+     ORDER BY 1
+     LIMIT 1
+  LOOP
+    RAISE EXCEPTION 'netc: % % exists and %; netc manages only the roles and logins it created', g.kind, quote_ident(g.name),
+      CASE WHEN g.mark = 'netc: service login' THEN 'is a netc service login, not a role'
+           WHEN starts_with(g.mark, 'netc: role of database ') THEN 'is a netc role, not a login'
+           ELSE 'netc did not create it' END
+      USING HINT = format('Give it another name in the program, or, for netc to take it over (its attributes, '
+        'its privileges in this database and its memberships), add to netc.hcl: database "%s" { adopt = ["%s"] }, '
+        'then build and apply again. Nothing was changed.', 'shop/db', g.name);
+  END LOOP;
+END
+$netc$;
+
 -- Roles have no login. Logins have no password: a secret manager sets it, and
 -- applying again never alters a role or login that exists.
 DO $netc$
@@ -29,6 +60,9 @@ BEGIN
   END IF;
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'audit') THEN
     CREATE ROLE "audit" NOLOGIN;
+    COMMENT ON ROLE "audit" IS 'netc: role of database "shop", privileges not managed';
+  ELSIF starts_with(coalesce(pg_catalog.shobj_description((SELECT oid FROM pg_catalog.pg_roles WHERE rolname = 'audit'), 'pg_authid'), ''), 'netc: role of database ') THEN
+    COMMENT ON ROLE "audit" IS 'netc: role of database "shop", privileges not managed';
   END IF;
   IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'backend') THEN
     CREATE ROLE "backend" LOGIN;
@@ -40,7 +74,6 @@ END
 $netc$;
 COMMENT ON ROLE "app_ro" IS 'netc: role of database "shop"';
 COMMENT ON ROLE "app_rw" IS 'netc: role of database "shop"';
-COMMENT ON ROLE "audit" IS 'netc: role of database "shop", privileges not managed';
 COMMENT ON ROLE "backend" IS 'netc: service login';
 COMMENT ON ROLE "worker" IS 'netc: service login';
 
@@ -97,6 +130,7 @@ DECLARE
   roles text[] := ARRAY['app_ro', 'app_rw'];
   implied text[] := ARRAY['audit'];
   logins text[] := ARRAY['backend', 'worker'];
+  implied_netc text[];
   stale text[];
   stale_implied text[];
   prev_role text := current_setting('role');
@@ -107,6 +141,11 @@ BEGIN
     FROM pg_catalog.pg_roles r
    WHERE pg_catalog.shobj_description(r.oid, 'pg_authid') = 'netc: role of database "shop"'
      AND r.rolname::text NOT IN (SELECT unnest(roles || implied));
+  -- Roles only named by `as role` that are netc's (someone else's are used, not managed).
+  SELECT coalesce(array_agg(r.rolname::text ORDER BY r.rolname), '{}') INTO implied_netc
+    FROM pg_catalog.pg_roles r
+   WHERE r.rolname::text IN (SELECT unnest(implied))
+     AND pg_catalog.shobj_description(r.oid, 'pg_authid') = 'netc: role of database "shop", privileges not managed';
   SELECT coalesce(array_agg(r.rolname::text ORDER BY r.rolname), '{}') INTO stale_implied
     FROM pg_catalog.pg_roles r
    WHERE pg_catalog.shobj_description(r.oid, 'pg_authid') = 'netc: role of database "shop", privileges not managed'
@@ -279,7 +318,7 @@ BEGIN
       JOIN pg_catalog.pg_roles r ON r.oid = am.roleid
       JOIN pg_catalog.pg_roles m ON m.oid = am.member
       LEFT JOIN pg_catalog.pg_roles gr ON gr.oid = am.grantor
-     WHERE r.rolname::text IN (SELECT unnest(roles || implied || stale || stale_implied))
+     WHERE r.rolname::text IN (SELECT unnest(roles || implied_netc || stale || stale_implied))
        AND (m.rolname::text IN (SELECT unnest(logins))
             OR pg_catalog.shobj_description(m.oid, 'pg_authid') = 'netc: service login')
      ORDER BY 1, 2, 3

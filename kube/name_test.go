@@ -1,4 +1,4 @@
-package k8sname
+package kube
 
 import (
 	"fmt"

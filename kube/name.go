@@ -1,14 +1,16 @@
-// Package k8sname checks and builds Kubernetes object names: DNS-1123 labels and
-// subdomains, label keys and values, and stable shortening of names that are too long.
+package kube
+
+// Kubernetes names: DNS-1123 labels and subdomains, label keys and values, and stable
+// shortening of names that are too long.
 //
-// The checks follow k8s.io/apimachinery/pkg/util/validation exactly but are written out
-// here: that package pulls klog and k8s.io/utils into the build for four loops.
-package k8sname
+// The predicates follow k8s.io/apimachinery/pkg/util/validation exactly (name_test.go
+// checks them against it) but are written out here: that package pulls klog and
+// k8s.io/utils into the build for four loops. The messages complete a sentence that
+// names the thing: `service name "API" is not a valid Kubernetes name: ...`.
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -64,9 +66,13 @@ func IsSubdomain(s string) bool {
 func CheckLabel(s string) error {
 	switch {
 	case len(s) > LabelMaxLength:
-		return fmt.Errorf("must be no more than %d characters", LabelMaxLength)
+		return fmt.Errorf("is %d characters long; Kubernetes allows at most %d", len(s), LabelMaxLength)
+	case s == "":
+		return fmt.Errorf("is empty")
+	case strings.ContainsFunc(s, func(r rune) bool { return r > 0x7f || !isLowerAlnum(byte(r)) && r != '-' }):
+		return fmt.Errorf("is not a valid Kubernetes name: only lower-case letters, digits and '-' are allowed (a DNS-1123 label)")
 	case !labelChars(s):
-		return errors.New("must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character")
+		return fmt.Errorf("is not a valid Kubernetes name: it must start and end with a letter or digit (a DNS-1123 label)")
 	}
 	return nil
 }
@@ -75,9 +81,9 @@ func CheckLabel(s string) error {
 func CheckSubdomain(s string) error {
 	switch {
 	case len(s) > SubdomainMaxLength:
-		return fmt.Errorf("must be no more than %d characters", SubdomainMaxLength)
+		return fmt.Errorf("is %d characters long; Kubernetes allows at most %d", len(s), SubdomainMaxLength)
 	case !IsSubdomain(s):
-		return errors.New("must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character")
+		return fmt.Errorf("is not a valid Kubernetes name: it must be lower-case labels separated by '.' (a DNS-1123 subdomain)")
 	}
 	return nil
 }
@@ -96,26 +102,32 @@ func qualifiedChars(s string) bool {
 	return true
 }
 
+// checkQualified says why s is not a label key's name part or a non-empty label value.
+func checkQualified(s string) error {
+	switch {
+	case s == "" || len(s) > LabelMaxLength:
+		return fmt.Errorf("must be 1 to %d characters", LabelMaxLength)
+	case strings.ContainsFunc(s, func(r rune) bool { return r > 0x7f || !isAlnum(byte(r)) && r != '-' && r != '_' && r != '.' }):
+		return fmt.Errorf("may hold only letters, digits, '-', '_' and '.'")
+	case !qualifiedChars(s):
+		return fmt.Errorf("must start and end with a letter or digit")
+	}
+	return nil
+}
+
 // CheckLabelKey explains why s is not a valid label key (an optional DNS-1123 subdomain
 // prefix and '/', then a name of at most 63 characters), or returns nil.
 func CheckLabelKey(s string) error {
 	name := s
-	if prefix, rest, ok := strings.Cut(s, "/"); ok {
-		if prefix == "" {
-			return errors.New("prefix part must be non-empty")
-		}
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		prefix := s[:i]
 		if err := CheckSubdomain(prefix); err != nil {
-			return fmt.Errorf("prefix part %s", err)
+			return fmt.Errorf("has an invalid prefix %q: it %v", prefix, err)
 		}
-		name = rest
+		name = s[i+1:]
 	}
-	switch {
-	case name == "":
-		return errors.New("name part must be non-empty")
-	case len(name) > LabelMaxLength:
-		return fmt.Errorf("name part must be no more than %d characters", LabelMaxLength)
-	case !qualifiedChars(name):
-		return errors.New("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character")
+	if err := checkQualified(name); err != nil {
+		return fmt.Errorf("is not a valid label key: its name part %v", err)
 	}
 	return nil
 }
@@ -123,13 +135,11 @@ func CheckLabelKey(s string) error {
 // CheckLabelValue explains why s is not a valid label value (empty, or at most 63
 // alphanumerics, '-', '_' or '.' starting and ending with an alphanumeric), or returns nil.
 func CheckLabelValue(s string) error {
-	switch {
-	case s == "":
+	if s == "" {
 		return nil
-	case len(s) > LabelMaxLength:
-		return fmt.Errorf("must be no more than %d characters", LabelMaxLength)
-	case !qualifiedChars(s):
-		return errors.New("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character")
+	}
+	if err := checkQualified(s); err != nil {
+		return fmt.Errorf("is not a valid label value: it %v", err)
 	}
 	return nil
 }
