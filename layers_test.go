@@ -53,10 +53,13 @@ var layers = []layer{
 	// The engine reads Kubernetes objects, and netc's own through the netpol backend.
 	{"engine", []string{"diag", "kube", "config", "compiler/...", "backends/..."}},
 
+	// netc import reads objects through the engine and writes a program it compiles.
+	{"importer", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "engine"}},
+
 	// Command-line helpers, the CLI, and the benchmarks, which may use everything.
 	{"internal/outdir", []string{"backends/artifact"}},
 	{"internal/seeds", nil},
-	{"cmd/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "engine"}},
+	{"cmd/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "engine", "importer"}},
 	{"bench/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "bench/..."}},
 }
 
