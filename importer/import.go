@@ -101,6 +101,7 @@ func Import(srcs []engine.Source, opts Options) (*Result, diag.List, error) {
 	}
 	rep := &Report{Findings: []Finding{}, Connections: []Difference{}, Dropped: []DroppedRule{}}
 	n := newNetwork(c, opts.Names, rep)
+	n.mixed = acc.mixed
 	n.services()
 	n.isolation()
 	n.intents()

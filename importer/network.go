@@ -62,6 +62,7 @@ type network struct {
 	svcNames map[string]bool // every service name, so externals avoid them
 	isoIn    map[*engine.Workload]bool
 	isoEg    map[*engine.Workload]bool
+	mixed    map[string]bool // workloads whose pods differ in their labels
 }
 
 func newNetwork(c *engine.Cluster, names map[netip.Prefix]string, r *Report) *network {
@@ -127,7 +128,13 @@ func (n *network) services() {
 		for _, k := range order {
 			g := groups[k]
 			l := g[0].Labels
-			if why := n.unselectable(l, g[0], ws); why != "" {
+			why := n.unselectable(l, g[0], ws)
+			for _, w := range g {
+				if n.mixed[w.String()] {
+					why = "its pods have different labels: no service selects them all and only them"
+				}
+			}
+			if why != "" {
 				for _, w := range g {
 					n.drop(f, w, why)
 				}

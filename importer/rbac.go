@@ -2,12 +2,15 @@ package importer
 
 import (
 	"bytes"
+	"cmp"
+	"maps"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/yaml"
 
@@ -68,6 +71,11 @@ type access struct {
 	roles    map[string]*role
 	bindings []*binding
 	dropped  map[string]bool // Object+Field reported, so a rule bound twice is listed once
+	// owners are the labels of the first pod read of each controller, by the engine's
+	// workload name; mixed the controllers whose pods differ in their labels (the
+	// engine keeps the first pod's labels and warns).
+	owners map[string]map[string]string
+	mixed  map[string]bool
 }
 
 type rbacHeader struct {
@@ -124,6 +132,11 @@ func (a *access) readJSON(js []byte, pos at, diags *diag.List) {
 		return true
 	}
 	switch h.Kind {
+	case "Pod":
+		var o corev1.Pod
+		if json.Unmarshal(js, &o) == nil {
+			a.pod(&o)
+		}
 	case "Role":
 		var o rbacv1.Role
 		if decode(&o) {
@@ -145,6 +158,25 @@ func (a *access) readJSON(js []byte, pos at, diags *diag.List) {
 		if decode(&o) {
 			a.bindings = append(a.bindings, &binding{kind: "ClusterRoleBinding", name: o.Name, ref: o.RoleRef, subjects: o.Subjects, at: pos})
 		}
+	}
+}
+
+// pod records the labels of a pod with a controller, as the engine names its workload.
+func (a *access) pod(p *corev1.Pod) {
+	for _, o := range p.OwnerReferences {
+		if o.Controller == nil || !*o.Controller || o.Kind == "Node" {
+			continue
+		}
+		key := defaultNS(p.Namespace) + "/" + o.Name + "[" + cmp.Or(o.Kind, "Pod") + "]"
+		if a.owners == nil {
+			a.owners, a.mixed = map[string]map[string]string{}, map[string]bool{}
+		}
+		if l, ok := a.owners[key]; !ok {
+			a.owners[key] = p.Labels
+		} else if !maps.Equal(l, p.Labels) {
+			a.mixed[key] = true
+		}
+		return
 	}
 }
 
