@@ -63,6 +63,7 @@ type network struct {
 	isoIn    map[*engine.Workload]bool
 	isoEg    map[*engine.Workload]bool
 	mixed    map[string]bool // workloads whose pods differ in their labels
+	out, in  map[*engine.Workload]map[string]string
 }
 
 func newNetwork(c *engine.Cluster, names map[netip.Prefix]string, r *Report) *network {
@@ -81,15 +82,6 @@ func (n *network) file(ns string) *nsFile {
 	return f
 }
 
-func labelKey(l map[string]string) string {
-	keys := slices.Sorted(maps.Keys(l))
-	var b strings.Builder
-	for _, k := range keys {
-		b.WriteString(k + "=" + l[k] + "\x00")
-	}
-	return b.String()
-}
-
 func subset(a, b map[string]string) bool {
 	for k, v := range a {
 		if w, ok := b[k]; !ok || w != v {
@@ -99,9 +91,14 @@ func subset(a, b map[string]string) bool {
 	return true
 }
 
-// services makes one service per set of workloads with the same labels in a
-// namespace, and records the workloads no service can select alone.
+// services makes the program's services, namespace by namespace. A workload's labels
+// select it and every workload whose labels include them; such a set can be one
+// service when the original policies treat all its members alike (same connections to
+// and from everything else, and among themselves what each has with itself). Workloads
+// are taken fewest labels first; one already selected by a service needs none of its
+// own. A workload no service can select exactly is recorded as dropped.
 func (n *network) services() {
+	n.vectors()
 	byNS := map[string][]*engine.Workload{}
 	for _, w := range n.m.Workloads {
 		byNS[w.Namespace] = append(byNS[w.Namespace], w)
@@ -115,62 +112,123 @@ func (n *network) services() {
 			}
 			continue
 		}
-		groups := map[string][]*engine.Workload{}
-		var order []string
-		for _, w := range ws {
-			k := labelKey(w.Labels)
-			if _, ok := groups[k]; !ok {
-				order = append(order, k)
-			}
-			groups[k] = append(groups[k], w)
-		}
+		order := slices.Clone(ws)
+		slices.SortStableFunc(order, func(a, b *engine.Workload) int { return len(a.Labels) - len(b.Labels) })
 		used := map[string]bool{}
-		for _, k := range order {
-			g := groups[k]
-			l := g[0].Labels
-			why := n.unselectable(l, g[0], ws)
-			for _, w := range g {
-				if n.mixed[w.String()] {
-					why = "its pods have different labels: no service selects them all and only them"
-				}
-			}
-			if why != "" {
-				for _, w := range g {
-					n.drop(f, w, why)
-				}
+		for _, w := range order {
+			if n.svcOf[w] != nil {
 				continue
 			}
-			s := &service{ns: ns, name: serviceName(g[0], used), ws: g, labels: l}
+			var group []*engine.Workload
+			for _, o := range order {
+				if subset(w.Labels, o.Labels) {
+					group = append(group, o)
+				}
+			}
+			if why := n.unselectable(w, group); why != "" {
+				n.drop(f, w, why)
+				continue
+			}
+			s := &service{ns: ns, name: serviceName(w, used), ws: group, labels: w.Labels}
 			used[s.name] = true
 			n.svcNames[s.name] = true
-			s.ports = namedPorts(g)
-			for _, w := range g[1:] {
-				s.notes = append(s.notes, fmt.Sprintf("also selects %s, which has the same labels", w))
+			s.ports = namedPorts(group)
+			for _, o := range group[1:] {
+				s.notes = append(s.notes, fmt.Sprintf("also selects %s, which the policies treat alike", o))
 			}
-			for _, w := range g {
-				n.svcOf[w] = s
+			for _, o := range group {
+				if n.svcOf[o] == nil {
+					n.svcOf[o] = s
+				}
 			}
 			f.services = append(f.services, s)
 		}
+		slices.SortFunc(f.services, func(a, b *service) int { return strings.Compare(a.name, b.name) })
 	}
 }
 
-// unselectable says why no set of labels selects exactly the workloads labelled l.
-func (n *network) unselectable(l map[string]string, w *engine.Workload, all []*engine.Workload) string {
-	if len(l) == 0 {
+// unselectable says why w's labels cannot be a service: group is what they select.
+func (n *network) unselectable(w *engine.Workload, group []*engine.Workload) string {
+	if len(w.Labels) == 0 {
 		return "it has no labels, and a service selects pods by label"
 	}
-	for k, v := range l {
+	for k, v := range w.Labels {
 		if v == "" {
 			return fmt.Sprintf("its label %s has an empty value, which netc cannot write", k)
 		}
 	}
-	for _, o := range all {
-		if len(o.Labels) > len(l) && subset(l, o.Labels) {
-			return fmt.Sprintf("its labels are also on %s: a service selecting it would select those pods too", o)
+	for _, o := range group {
+		if n.mixed[o.String()] {
+			return fmt.Sprintf("the pods of %s have different labels: no service selects them all and only them", o)
 		}
 	}
+	if o := n.uniform(group); o != nil {
+		return fmt.Sprintf("its labels are also on %s, which the policies treat differently: a service selecting it would select those pods too", o)
+	}
 	return ""
+}
+
+// vectors indexes the map: each workload's connections to and from every other end.
+func (n *network) vectors() {
+	n.out, n.in = map[*engine.Workload]map[string]string{}, map[*engine.Workload]map[string]string{}
+	put := func(m map[*engine.Workload]map[string]string, w *engine.Workload, k, v string) {
+		if m[w] == nil {
+			m[w] = map[string]string{}
+		}
+		m[w][k] = v
+	}
+	for _, c := range n.m.Connections {
+		if w := c.Src.Workload; w != nil {
+			put(n.out, w, c.Dst.String(), c.Conn.String())
+		}
+		if w := c.Dst.Workload; w != nil {
+			put(n.in, w, c.Src.String(), c.Conn.String())
+		}
+	}
+}
+
+func (n *network) self(w *engine.Workload) engine.Conn {
+	return n.c.Explain(engine.Endpoint{Workload: w}, engine.Endpoint{Workload: w}).Allowed
+}
+
+// uniform returns a member of group the policies treat differently from its first, or
+// nil when they treat all alike.
+func (n *network) uniform(group []*engine.Workload) *engine.Workload {
+	if len(group) == 1 {
+		return nil
+	}
+	rep := group[0]
+	in := map[string]bool{}
+	for _, g := range group {
+		in[g.String()] = true
+	}
+	same := func(a, b map[string]string) bool {
+		for k := range a {
+			if !in[k] && a[k] != b[k] {
+				return false
+			}
+		}
+		for k := range b {
+			if !in[k] && a[k] != b[k] {
+				return false
+			}
+		}
+		return true
+	}
+	self := n.self(rep).String()
+	for _, p := range group[1:] {
+		if !same(n.out[p], n.out[rep]) || !same(n.in[p], n.in[rep]) || n.self(p).String() != self {
+			return p
+		}
+	}
+	for _, p := range group {
+		for _, q := range group {
+			if p != q && orNone(n.out[p][q.String()]) != self {
+				return q
+			}
+		}
+	}
+	return nil
 }
 
 func (n *network) drop(f *nsFile, w *engine.Workload, why string) {

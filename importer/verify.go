@@ -196,7 +196,7 @@ func (n *network) differences(pairs []Pair) {
 		}
 		for _, s := range names {
 			if w := byName[s]; w != nil && n.svcOf[w] != nil && n.svcOf[w].ws[0] != w {
-				return fmt.Sprintf("%s is imported as service %s/%s, which selects it by the same labels as %s", w, w.Namespace, n.svcOf[w].name, n.svcOf[w].ws[0])
+				return fmt.Sprintf("%s is imported as service %s/%s, which selects it with the labels of %s", w, w.Namespace, n.svcOf[w].name, n.svcOf[w].ws[0])
 			}
 		}
 		return "unexplained: the imported program differs here (a bug in netc import)"
