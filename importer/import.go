@@ -70,6 +70,10 @@ func (r *Report) Diagnostics() diag.List {
 		l.Add(diag.Diagnostic{Severity: diag.Warning, Span: diag.Span{File: f.File, Start: diag.Pos{Line: f.Line, Col: 1}},
 			Message: fmt.Sprintf("%s %s: %s; imported as %s", f.Object, f.Field, f.Problem, f.Imported)})
 	}
+	for _, d := range r.Dropped {
+		l.Add(diag.Diagnostic{Severity: diag.Warning, Span: diag.Span{File: d.File, Start: diag.Pos{Line: d.Line, Col: 1}},
+			Message: fmt.Sprintf("%s %s (bound by %s): not imported: %s", d.Object, d.Field, d.Binding, d.Problem)})
+	}
 	for _, d := range r.Connections {
 		l.Add(diag.Diagnostic{Severity: diag.Warning, Span: d.span,
 			Message: fmt.Sprintf("connection not reproduced: %s => %s: %s originally, %s imported (%s)", d.Src, d.Dst, d.Original, d.Imported, d.Reason)})

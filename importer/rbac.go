@@ -3,9 +3,9 @@ package importer
 import (
 	"bytes"
 	"cmp"
-	"maps"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -25,7 +25,8 @@ import (
 // DroppedRule is an RBAC rule, or a binding's subject, that no grant carries: what it
 // allows is not in the program.
 type DroppedRule struct {
-	Object  string `json:"object"` // "ClusterRole admin", "RoleBinding shop/devs"
+	Object  string `json:"object"`  // "ClusterRole admin", "RoleBinding shop/devs"
+	Binding string `json:"binding"` // the binding it is dropped from
 	File    string `json:"file,omitempty"`
 	Line    int    `json:"line,omitempty"`
 	Field   string `json:"field"` // "rules[2]", "subjects[1]"
@@ -187,15 +188,16 @@ func defaultNS(ns string) string {
 	return ns
 }
 
-func (a *access) drop(rep *Report, obj string, pos at, field, problem string) {
+func (a *access) drop(rep *Report, bd *binding, obj string, pos at, field, problem string) {
 	if a.dropped == nil {
 		a.dropped = map[string]bool{}
 	}
-	if a.dropped[obj+" "+field] {
+	key := bd.String() + "\x00" + obj + "\x00" + field
+	if a.dropped[key] {
 		return
 	}
-	a.dropped[obj+" "+field] = true
-	rep.Dropped = append(rep.Dropped, DroppedRule{Object: obj, File: pos.file, Line: pos.line, Field: field, Problem: problem})
+	a.dropped[key] = true
+	rep.Dropped = append(rep.Dropped, DroppedRule{Object: obj, Binding: bd.String(), File: pos.file, Line: pos.line, Field: field, Problem: problem})
 }
 
 // subject is a binding subject as a grant writes it, or why it cannot be.
@@ -254,11 +256,11 @@ func (a *access) grants(rep *Report) string {
 				Problem: "the aggregation controller rewrites its rules", Imported: "the rules it holds now"})
 			b.WriteString("# " + r.String() + " aggregates other ClusterRoles: imported as the rules it holds now\n")
 		}
-		lines := a.ruleGrants(rep, r, scope == "cluster")
+		lines := a.ruleGrants(rep, bd, r, scope == "cluster")
 		for i, s := range bd.subjects {
 			subj, why := subject(bd, s)
 			if why != "" {
-				a.drop(rep, bd.String(), bd.at, fmt.Sprintf("subjects[%d]", i), why)
+				a.drop(rep, bd, bd.String(), bd.at, fmt.Sprintf("subjects[%d]", i), why)
 				fmt.Fprintf(&b, "# not imported: subjects[%d]: %s\n", i, why)
 				continue
 			}
@@ -276,7 +278,7 @@ func (a *access) grants(rep *Report) string {
 
 // ruleGrants is what follows `SUBJECT can` for each rule of r (or a comment for a rule
 // that cannot be written); cluster says whether the binding is cluster-wide.
-func (a *access) ruleGrants(rep *Report, r *role, cluster bool) []string {
+func (a *access) ruleGrants(rep *Report, bd *binding, r *role, cluster bool) []string {
 	var irs []ir.Rule
 	var res []string
 	exact := true
@@ -284,7 +286,7 @@ func (a *access) ruleGrants(rep *Report, r *role, cluster bool) []string {
 		field := fmt.Sprintf("rules[%d]", j)
 		text, rules, why := grantOf(rule, cluster)
 		if why != "" {
-			a.drop(rep, r.String(), r.at, field, why)
+			a.drop(rep, bd, r.String(), r.at, field, why)
 			res = append(res, "# not imported: "+r.String()+" "+field+": "+why)
 			exact = false
 			continue
