@@ -43,6 +43,10 @@ type external struct {
 	name  string
 	set   []addrRange
 	cidrs []netip.Prefix
+	// outer and holes, for an external of several CIDRs: the ipBlock they are, less
+	// its excepts.
+	outer netip.Prefix
+	holes []netip.Prefix
 }
 
 type addrRange struct{ lo, hi netip.Addr }
@@ -64,6 +68,7 @@ type network struct {
 	isoEg    map[*engine.Workload]bool
 	mixed    map[string]bool // workloads whose pods differ in their labels
 	out, in  map[*engine.Workload]map[string]string
+	blocks   []netip.Prefix // the ipBlock cidrs of the policies
 }
 
 func newNetwork(c *engine.Cluster, names map[netip.Prefix]string, r *Report) *network {
@@ -467,13 +472,74 @@ func (n *network) intents() {
 		a := addrs[k]
 		s := n.svcOf[k.w]
 		f := n.file(s.ns)
-		name := n.external(mergeRanges(a.set))
-		if k.in {
-			f.addIntent("x:"+name, format.Name(name), format.Name(s.name), a.conn, s, n.allReason(nil, k.w))
-		} else {
-			f.addIntent("s:"+s.name, format.Name(s.name), format.Name(name), a.conn, nil, n.allReason(k.w, nil))
+		for _, g := range n.byBlock(mergeRanges(a.set)) {
+			name := n.external(g.set, g.outer)
+			if k.in {
+				f.addIntent("x:"+name, format.Name(name), format.Name(s.name), a.conn, s, n.allReason(nil, k.w))
+			} else {
+				f.addIntent("s:"+s.name, format.Name(s.name), format.Name(name), a.conn, nil, n.allReason(k.w, nil))
+			}
 		}
 	}
+}
+
+type blockGroup struct {
+	outer netip.Prefix
+	set   []addrRange
+}
+
+// byBlock splits an address set by the ipBlocks of the policies: each contiguous
+// range goes with the smallest ipBlock cidr that holds it (or the smallest prefix
+// that does, when none does), so that an external is one ipBlock as its author wrote
+// it, less its excepts.
+func (n *network) byBlock(set []addrRange) []blockGroup {
+	if n.blocks == nil {
+		n.blocks = []netip.Prefix{}
+		for _, p := range n.c.Policies {
+			add := func(b *networkingv1.IPBlock) {
+				if pr, err := netip.ParsePrefix(b.CIDR); err == nil {
+					n.blocks = append(n.blocks, pr.Masked())
+				}
+			}
+			for _, r := range p.Object.Spec.Ingress {
+				for _, peer := range r.From {
+					if peer.IPBlock != nil {
+						add(peer.IPBlock)
+					}
+				}
+			}
+			for _, r := range p.Object.Spec.Egress {
+				for _, peer := range r.To {
+					if peer.IPBlock != nil {
+						add(peer.IPBlock)
+					}
+				}
+			}
+		}
+	}
+	if len(set) == 2 && set[0] == all4 && set[1] == all6 {
+		return []blockGroup{{set: set}}
+	}
+	var res []blockGroup
+	idx := map[netip.Prefix]int{}
+	for _, r := range set {
+		var outer netip.Prefix
+		for _, b := range n.blocks {
+			if b.Contains(r.lo) && b.Contains(r.hi) && (!outer.IsValid() || b.Bits() > outer.Bits()) {
+				outer = b
+			}
+		}
+		if !outer.IsValid() {
+			outer = enclosing(engine.IPSet{{Lo: r.lo, Hi: r.hi}})
+		}
+		if i, ok := idx[outer]; ok {
+			res[i].set = append(res[i].set, r)
+			continue
+		}
+		idx[outer] = len(res)
+		res = append(res, blockGroup{outer: outer, set: []addrRange{r}})
+	}
+	return res
 }
 
 func (n *network) allServices() []*service {
@@ -507,7 +573,7 @@ var (
 // external is the name of the external for an address set, declared on first use:
 // world for every address of both families, a name from --names, or one made of the
 // CIDRs.
-func (n *network) external(set []addrRange) string {
+func (n *network) external(set []addrRange, outer netip.Prefix) string {
 	if len(set) == 2 && set[0] == all4 && set[1] == all6 {
 		return "world"
 	}
@@ -519,7 +585,7 @@ func (n *network) external(set []addrRange) string {
 	for _, r := range set {
 		e.cidrs = append(e.cidrs, rangePrefixes(r.lo, r.hi)...)
 	}
-	base := n.externalName(e)
+	base := n.externalName(e, outer)
 	name := base
 	for i := 2; n.extNames[name] || n.svcNames[name]; i++ {
 		name = fmt.Sprintf("%s-%d", base, i)
@@ -530,7 +596,7 @@ func (n *network) external(set []addrRange) string {
 	return name
 }
 
-func (n *network) externalName(e *external) string {
+func (n *network) externalName(e *external, outer netip.Prefix) string {
 	named := func(p netip.Prefix) string {
 		if v, ok := n.names[p]; ok {
 			return v
@@ -540,39 +606,28 @@ func (n *network) externalName(e *external) string {
 	if len(e.cidrs) == 1 {
 		return named(e.cidrs[0])
 	}
-	// Several CIDRs: the smallest prefix holding them, less what it holds besides.
-	var fam engine.IPSet
-	for _, r := range e.set {
-		if r.lo.Is4() == e.set[0].lo.Is4() {
-			fam = append(fam, engine.IPSet{{Lo: r.lo, Hi: r.hi}}...)
-		}
-	}
-	outer := enclosing(fam)
+	// Several CIDRs: the ipBlock (or prefix) holding them, less what it holds besides.
 	var holes []netip.Prefix
 	prev := outer.Addr()
 	for _, r := range e.set {
-		if r.lo.Is4() != outer.Addr().Is4() {
-			continue
-		}
 		if r.lo != prev {
 			holes = append(holes, rangePrefixes(prev, r.lo.Prev())...)
 		}
 		prev = r.hi.Next()
 	}
-	if end := lastAddr(outer); fam[len(fam)-1].Hi != end {
+	if end := lastAddr(outer); e.set[len(e.set)-1].hi != end {
 		holes = append(holes, rangePrefixes(prev, end)...)
 	}
+	e.outer, e.holes = outer, holes
 	name := named(outer)
-	if len(holes) > 0 && len(holes) <= 2 {
+	if len(holes) > 0 && len(holes) <= 3 {
 		name += "-except"
 		for _, h := range holes {
 			name += "-" + strings.TrimPrefix(named(h), "net-")
 		}
-	} else {
-		name += "-part"
 	}
-	if len(e.set) != len(fam) {
-		name += "-and-v6"
+	if len(holes) > 3 || !kube.IsLabel(name) {
+		name = named(outer) + "-part"
 	}
 	if !kube.IsLabel(name) {
 		name = kube.Shorten(name, kube.LabelMaxLength-4)

@@ -113,6 +113,13 @@ func (n *network) renderExternals() string {
 	exts := slices.Collect(maps.Values(n.exts))
 	slices.SortFunc(exts, func(a, b *external) int { return cmp.Compare(a.name, b.name) })
 	for _, e := range exts {
+		if len(e.holes) > 0 {
+			var hs []string
+			for _, h := range e.holes {
+				hs = append(hs, h.String())
+			}
+			fmt.Fprintf(&b, "# %s except %s\n", e.outer, strings.Join(hs, ", "))
+		}
 		var cs []string
 		for _, c := range e.cidrs {
 			cs = append(cs, c.String())
