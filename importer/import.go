@@ -110,6 +110,9 @@ func Import(srcs []engine.Source, opts Options) (*Result, diag.List, error) {
 	n.isolation()
 	n.intents()
 	n.policies()
+	if len(n.m.Workloads) > 0 {
+		n.admin()
+	}
 	grants := acc.grants(rep)
 
 	var files []artifact.File

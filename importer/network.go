@@ -635,6 +635,24 @@ func (n *network) externalName(e *external, outer netip.Prefix) string {
 	return name
 }
 
+// admin lists the admin tiers and the ingress controller's paths, which intents do
+// not have: the first are imported as the connections they give the workloads now,
+// the second not at all (the differences list their pairs).
+func (n *network) admin() {
+	for _, p := range n.c.AdminPolicies() {
+		n.report.Findings = append(n.report.Findings, Finding{Object: p.String(), File: p.Span.File, Line: p.Span.Start.Line, Field: "spec",
+			Problem: "netc writes no admin tier", Imported: "the connections it gives the workloads present now"})
+		n.file(n.m.Workloads[0].Namespace).notes = append(n.file(n.m.Workloads[0].Namespace).notes,
+			p.String()+": netc writes no admin tier; imported as the connections it gives the workloads present now")
+	}
+	for _, kind := range []string{"Ingress", "Route"} {
+		if k := n.c.Kinds[kind]; k > 0 {
+			n.report.Findings = append(n.report.Findings, Finding{Object: fmt.Sprintf("%d %s objects", k, kind), Field: "spec",
+				Problem: "the ingress controller's paths are not intents", Imported: "nothing: the controller's connections are listed as not reproduced"})
+		}
+	}
+}
+
 // policies lists what of each NetworkPolicy intents cannot say exactly, with the
 // comment at the services it selects (or the namespace, when it selects none).
 func (n *network) policies() {

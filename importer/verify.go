@@ -185,6 +185,9 @@ func (n *network) differences(pairs []Pair) {
 		byName[w.String()] = w
 	}
 	reason := func(names ...string) string {
+		if slices.Contains(names, engine.IngressControllerName) {
+			return "the ingress controller's paths (Ingress, Route) are not intents"
+		}
 		for _, s := range names {
 			w := byName[s]
 			if w == nil {
