@@ -134,6 +134,14 @@ func Import(srcs []engine.Source, opts Options) (*Result, diag.List, error) {
 			return nil, diags, err
 		}
 	}
+	if len(files) == 0 && len(acc.bindings) == 0 {
+		at := diag.Span{}
+		if len(srcs) > 0 {
+			at.File = srcs[0].Name
+		}
+		diags.Errorf(at, "nothing to import: the input holds no workloads, NetworkPolicies or RBAC bindings")
+		return nil, diags, nil
+	}
 	files = append(files, artifact.File{Path: ConfigFile, Data: []byte(configText)})
 
 	p, err := compile(files)
