@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"os"
@@ -17,13 +18,17 @@ import (
 func newImport(e env) *cobra.Command {
 	var out, namesFile string
 	var manifests, allowPartial bool
+	var live importer.Cluster
+	var fromCluster bool
 	var maxDiags int
 	c := &cobra.Command{
-		Use:   "import --manifests PATH... -o DIR [--names FILE] [--allow-partial]",
+		Use:   "import (--manifests PATH... | --cluster [--kubeconfig FILE] [--context NAME]) -o DIR [--names FILE] [--allow-partial]",
 		Short: "write the intents program that says what a cluster's policies and RBAC do",
 		Long: `Import reads Kubernetes manifests (files, directories: every .yaml, .yml and .json
 file below them, or - for standard input): NetworkPolicies, workloads, Namespaces,
-Roles, ClusterRoles and their bindings. It writes, in DIR, an intents program with
+Roles, ClusterRoles and their bindings; with --cluster, the same kinds from the
+cluster of the kubeconfig (found as kubectl finds it: --kubeconfig, $KUBECONFIG,
+~/.kube/config; its current context or --context), with list calls only. It writes, in DIR, an intents program with
 the same effect: one NS.net file per namespace (a service per workload, selected by
 its labels, with its named ports; the intents grouped by source), _externals.net
 (the address sets the policies name), _access.net (the grants), netc.hcl and
@@ -46,11 +51,15 @@ Exit status: 0 the import is exact; 1 the input has errors (nothing is written),
 the import is partial (written, with the report) and --allow-partial is not given;
 2 usage or I/O failure.`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if !manifests {
-				return usagef(c, "netc import needs --manifests (reading a live cluster is not implemented yet)")
-			}
-			if len(args) == 0 {
+			switch {
+			case manifests == fromCluster:
+				return usagef(c, "netc import needs one of --manifests PATH... and --cluster")
+			case manifests && len(args) == 0:
 				return usagef(c, "netc import --manifests needs at least one PATH")
+			case fromCluster && len(args) > 0:
+				return usagef(c, "netc import --cluster reads no PATH (found %s)", args[0])
+			case !fromCluster && (live.Kubeconfig != "" || live.Context != ""):
+				return usagef(c, "--kubeconfig and --context go with --cluster")
 			}
 			if out == "" {
 				return usagef(c, "netc import needs -o DIR")
@@ -65,7 +74,18 @@ the import is partial (written, with the report) and --allow-partial is not give
 					return usagef(c, "--names: %v", err)
 				}
 			}
-			srcs, diags, err := engine.ReadSources(args, e.stdin)
+			var srcs []engine.Source
+			var diags diag.List
+			var err error
+			if fromCluster {
+				ctx := c.Context()
+				if ctx == nil {
+					ctx = context.Background()
+				}
+				srcs, err = live.Sources(ctx)
+			} else {
+				srcs, diags, err = engine.ReadSources(args, e.stdin)
+			}
 			if err != nil {
 				return err
 			}
@@ -106,6 +126,9 @@ the import is partial (written, with the report) and --allow-partial is not give
 		},
 	}
 	c.Flags().BoolVar(&manifests, "manifests", false, "read Kubernetes manifests from the PATHs")
+	c.Flags().BoolVar(&fromCluster, "cluster", false, "read the objects from the live cluster (list calls only)")
+	c.Flags().StringVar(&live.Kubeconfig, "kubeconfig", "", "with --cluster, the kubeconfig `FILE` (default: $KUBECONFIG, else ~/.kube/config)")
+	c.Flags().StringVar(&live.Context, "context", "", "with --cluster, the kubeconfig context `NAME` (default: its current context)")
 	c.Flags().StringVarP(&out, "output", "o", "", "write the program and the report to `DIR`")
 	c.Flags().StringVar(&namesFile, "names", "", "name address sets from `FILE` (lines of CIDR NAME)")
 	c.Flags().BoolVar(&allowPartial, "allow-partial", false, "exit 0 when the import is partial")
