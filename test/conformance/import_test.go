@@ -18,6 +18,7 @@ import (
 	"github.com/netc-dev/netc/config"
 	"github.com/netc-dev/netc/engine"
 	"github.com/netc-dev/netc/importer"
+	"github.com/netc-dev/netc/lang/format"
 )
 
 // The round trip of netc import, judged by netpol-analyzer: for every directory of
@@ -317,6 +318,9 @@ func (c *importCase) run(t *testing.T, dir string) {
 	for _, f := range res.Files {
 		switch {
 		case strings.HasSuffix(f.Path, ".net"):
+			if out, d := format.Source(f.Path, f.Data); d.HasErrors() || !bytes.Equal(out, f.Data) {
+				t.Errorf("%s is not in canonical form (netc fmt --check fails)", f.Path)
+			}
 			progSrcs = append(progSrcs, compiler.Source{Name: f.Path, Data: f.Data})
 		case f.Path == importer.ConfigFile:
 			cc, d := config.Load(f.Path, f.Data)
