@@ -134,7 +134,7 @@ func (n *network) services() {
 				n.drop(f, w, why)
 				continue
 			}
-			s := &service{ns: ns, name: serviceName(w, used), ws: group, labels: w.Labels}
+			s := &service{ns: ns, name: serviceName(w, used), ws: group, labels: withoutGenerated(w.Labels, group, order)}
 			used[s.name] = true
 			n.svcNames[s.name] = true
 			s.ports = namedPorts(group)
@@ -150,6 +150,33 @@ func (n *network) services() {
 		}
 		slices.SortFunc(f.services, func(a, b *service) int { return strings.Compare(a.name, b.name) })
 	}
+}
+
+// generatedLabels are labels controllers put on the pods they create: they change with
+// every rollout, so a service is better off without them.
+var generatedLabels = []string{"pod-template-hash", "controller-revision-hash", "statefulset.kubernetes.io/pod-name",
+	"controller-uid", "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name"}
+
+// withoutGenerated is l without the generated labels, when what is left selects
+// exactly group among all; else l.
+func withoutGenerated(l map[string]string, group, all []*engine.Workload) map[string]string {
+	rest := maps.Clone(l)
+	for _, k := range generatedLabels {
+		delete(rest, k)
+	}
+	if len(rest) == len(l) || len(rest) == 0 {
+		return l
+	}
+	n := 0
+	for _, o := range all {
+		if subset(rest, o.Labels) {
+			n++
+		}
+	}
+	if n != len(group) {
+		return l
+	}
+	return rest
 }
 
 // unselectable says why w's labels cannot be a service: group is what they select.
@@ -245,6 +272,12 @@ func (n *network) drop(f *nsFile, w *engine.Workload, why string) {
 // the namespace, else the name with its kind, made valid and unique.
 func serviceName(w *engine.Workload, used map[string]bool) string {
 	ok := func(s string) bool { return kube.IsLabel(s) && s != "world" && !used[s] }
+	// A Deployment's ReplicaSet is named DEPLOYMENT-HASH: the service is the Deployment.
+	if h := w.Labels["pod-template-hash"]; w.Kind == "ReplicaSet" && h != "" {
+		if d, found := strings.CutSuffix(w.Name, "-"+h); found && ok(d) {
+			return d
+		}
+	}
 	if ok(w.Name) {
 		return w.Name
 	}
