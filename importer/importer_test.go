@@ -146,47 +146,26 @@ func TestSemanticsCases(t *testing.T) {
 // TestCompare checks the comparison of maps, which places the report's connections:
 // address ranges cut differently compare by what they allow.
 func TestCompare(t *testing.T) {
-	load := func(yaml string) *engine.Map {
+	// load is pod ns1/a under a policy isolating it, whose one ingress rule allows
+	// TCP 80 from the peers given.
+	load := func(peers string) *engine.Map {
 		c := engine.NewCluster()
 		var dl diag.List
+		yaml := "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: ns1, labels: {app: a}}\n---\n" +
+			"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: ns1}\n" +
+			"spec: {podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{from: " + peers + ", ports: [{port: 80}]}]}\n"
 		c.Read(engine.Source{Name: "x.yaml", Data: []byte(yaml)}, &dl)
 		if dl.HasErrors() {
 			t.Fatal(dl)
 		}
 		return c.Map()
 	}
-	const pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: ns1, labels: {app: a}}\n---\n"
-	whole := load(pod + `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: p, namespace: ns1}
-spec:
-  podSelector: {}
-  policyTypes: [Ingress, Egress]
-  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}}], ports: [{port: 80}]}]
-`)
-	split := load(pod + `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: p, namespace: ns1}
-spec:
-  podSelector: {}
-  policyTypes: [Ingress, Egress]
-  ingress:
-  - from: [{ipBlock: {cidr: 10.0.0.0/9}}, {ipBlock: {cidr: 10.128.0.0/9}}]
-    ports: [{port: 80}]
-`)
+	whole := load("[{ipBlock: {cidr: 10.0.0.0/8}}]")
+	split := load("[{ipBlock: {cidr: 10.0.0.0/9}}, {ipBlock: {cidr: 10.128.0.0/9}}]")
 	if d := Compare(whole, split); len(d) != 0 {
 		t.Errorf("the same addresses cut in two differ: %+v", d)
 	}
-	less := load(pod + `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: p, namespace: ns1}
-spec:
-  podSelector: {}
-  policyTypes: [Ingress, Egress]
-  ingress:
-  - from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16, 10.2.0.0/16]}}]
-    ports: [{port: 80}]
-`)
+	less := load("[{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16, 10.2.0.0/16]}}]")
 	d := Compare(whole, less)
 	want := []Pair{{Src: "10.1.0.0-10.2.255.255", Dst: "ns1/a[Pod]", Original: "TCP 80", Imported: "No Connections", Workload: "ns1/a[Pod]"}}
 	if !slices.Equal(d, want) {
