@@ -69,6 +69,7 @@ type network struct {
 	mixed    map[string]bool // workloads whose pods differ in their labels
 	out, in  map[*engine.Workload]map[string]string
 	blocks   []netip.Prefix // the ipBlock cidrs of the policies
+	nsLabels map[string]map[string]string
 }
 
 func newNetwork(c *engine.Cluster, names map[netip.Prefix]string, r *Report) *network {
@@ -119,22 +120,18 @@ func (n *network) services() {
 		}
 		order := slices.Clone(ws)
 		slices.SortStableFunc(order, func(a, b *engine.Workload) int { return len(a.Labels) - len(b.Labels) })
+		ix := newLabelIndex(order)
 		used := map[string]bool{}
 		for _, w := range order {
 			if n.svcOf[w] != nil {
 				continue
 			}
-			var group []*engine.Workload
-			for _, o := range order {
-				if subset(w.Labels, o.Labels) {
-					group = append(group, o)
-				}
-			}
+			group := ix.selects(w.Labels)
 			if why := n.unselectable(w, group); why != "" {
 				n.drop(f, w, why)
 				continue
 			}
-			s := &service{ns: ns, name: serviceName(w, used), ws: group, labels: withoutGenerated(w.Labels, group, order)}
+			s := &service{ns: ns, name: serviceName(w, used), ws: group, labels: withoutGenerated(w.Labels, group, ix)}
 			used[s.name] = true
 			n.svcNames[s.name] = true
 			s.ports = namedPorts(group)
@@ -158,25 +155,51 @@ var generatedLabels = []string{"pod-template-hash", "controller-revision-hash", 
 	"controller-uid", "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name"}
 
 // withoutGenerated is l without the generated labels, when what is left selects
-// exactly group among all; else l.
-func withoutGenerated(l map[string]string, group, all []*engine.Workload) map[string]string {
+// exactly group; else l.
+func withoutGenerated(l map[string]string, group []*engine.Workload, ix *labelIndex) map[string]string {
 	rest := maps.Clone(l)
 	for _, k := range generatedLabels {
 		delete(rest, k)
 	}
-	if len(rest) == len(l) || len(rest) == 0 {
-		return l
-	}
-	n := 0
-	for _, o := range all {
-		if subset(rest, o.Labels) {
-			n++
-		}
-	}
-	if n != len(group) {
+	if len(rest) == len(l) || len(rest) == 0 || len(ix.selects(rest)) != len(group) {
 		return l
 	}
 	return rest
+}
+
+// labelIndex finds the workloads of a namespace a set of labels selects through the
+// postings of its rarest label, not by trying every workload.
+type labelIndex struct {
+	order    []*engine.Workload
+	postings map[[2]string][]*engine.Workload // by key and value, in order
+}
+
+func newLabelIndex(order []*engine.Workload) *labelIndex {
+	ix := &labelIndex{order: order, postings: map[[2]string][]*engine.Workload{}}
+	for _, w := range order {
+		for k, v := range w.Labels {
+			ix.postings[[2]string{k, v}] = append(ix.postings[[2]string{k, v}], w)
+		}
+	}
+	return ix
+}
+
+// selects is the workloads whose labels include l (all of them for no labels), in
+// the index's order.
+func (ix *labelIndex) selects(l map[string]string) []*engine.Workload {
+	cands := ix.order
+	for k, v := range l {
+		if p := ix.postings[[2]string{k, v}]; len(p) < len(cands) {
+			cands = p
+		}
+	}
+	var res []*engine.Workload
+	for _, o := range cands {
+		if subset(l, o.Labels) {
+			res = append(res, o)
+		}
+	}
+	return res
 }
 
 // unselectable says why w's labels cannot be a service: group is what they select.
@@ -794,10 +817,13 @@ func (n *network) peerWorkloads(p *engine.Policy, peer *networkingv1.NetworkPoli
 		}
 		nsSel = s
 	}
-	nsLabels := map[string]map[string]string{}
-	for _, ns := range n.m.Namespaces {
-		nsLabels[ns.Name] = ns.Labels
+	if n.nsLabels == nil {
+		n.nsLabels = map[string]map[string]string{}
+		for _, ns := range n.m.Namespaces {
+			n.nsLabels[ns.Name] = ns.Labels
+		}
 	}
+	nsLabels := n.nsLabels
 	var res []*engine.Workload
 	for _, w := range n.m.Workloads {
 		if nsSel == nil && w.Namespace != p.Namespace || nsSel != nil && !nsSel.Matches(labels.Set(nsLabels[w.Namespace])) {
