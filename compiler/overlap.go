@@ -88,15 +88,16 @@ func (c *compiler) exclude(ws []selectorWorkload, narrower [][]int, i int) {
 	if !ok {
 		var names []string
 		var related []diag.Related
-		for _, n := range ex.Narrower {
+		for _, n := range ex.Narrower[:min(len(ex.Narrower), maxNamed)] {
 			names = append(names, n.Name)
-			if len(related) < 5 {
-				related = append(related, diag.Related{Span: n.Span, Message: n.Name + " declared here"})
-			}
+			related = append(related, diag.Related{Span: n.Span, Message: n.Name + " declared here"})
+		}
+		if more := len(ex.Narrower) - maxNamed; more > 0 {
+			names = append(names, fmt.Sprintf("%d more", more))
 		}
 		c.diags.Add(diag.Diagnostic{Severity: diag.Error, Span: w.span,
 			Message: fmt.Sprintf("%s %s (%s) also selects the pods of %d narrower workloads (%s); leaving them out takes more than %d selectors",
-				w.kind, w.key(), labelList(w.labels), len(names), strings.Join(names, ", "), ir.MaxSelectorTerms),
+				w.kind, w.key(), labelList(w.labels), len(ex.Narrower), strings.Join(names, ", "), ir.MaxSelectorTerms),
 			Detail:  "Give " + w.name + " a label of its own that the others do not carry (for example app=" + w.name + "), so its selector no longer reaches their pods.",
 			Related: related})
 		ex.Terms = nil
@@ -106,6 +107,9 @@ func (c *compiler) exclude(ws []selectorWorkload, narrower [][]int, i int) {
 		ex.Terms = append(ex.Terms, ir.Term{Without: t})
 	}
 }
+
+// maxNamed bounds how many narrower workloads one message names.
+const maxNamed = 8
 
 // extraLabels is narrow minus broad (broad within narrow), sorted by key.
 func extraLabels(broad, narrow []ir.Label) []ir.Label {
@@ -228,9 +232,12 @@ func checkSelectorOverlap(p *ir.Program, r Reporter) {
 		}
 		var names []string
 		var related []diag.Related
-		for _, n := range ex.Narrower {
+		for _, n := range ex.Narrower[:min(len(ex.Narrower), maxNamed)] {
 			names = append(names, n.Name+" (+"+labelList(n.Extra)+")")
 			related = append(related, diag.Related{Span: n.Span, Message: n.Name + " declared here"})
+		}
+		if more := len(ex.Narrower) - maxNamed; more > 0 {
+			names = append(names, fmt.Sprintf("%d more", more))
 		}
 		sel := "1 selector"
 		if len(ex.Terms) > 1 {

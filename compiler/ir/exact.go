@@ -113,17 +113,32 @@ type Selecting struct {
 
 // Overlaps finds the workloads whose selectors select each other's pods: for each ws[i]
 // the indices of the workloads of its namespace whose labels strictly contain its own
-// (ascending), and every pair i < j of one namespace with identical labels. It looks
-// only at workloads sharing ws[i]'s rarest label, so a program whose workloads each
-// carry a label of their own (app=NAME) costs one look each.
+// (ascending), and each workload whose labels repeat an earlier one's, as the pair
+// (earlier, it). A repeat is left out of every narrower list and gets its first one's.
+// It looks only at workloads sharing ws[i]'s rarest label, so a program whose workloads
+// each carry a label of their own (app=NAME) costs one look each.
 func Overlaps(ws []Selecting) (narrower [][]int, same [][2]int) {
 	type nsLabel struct {
 		ns string
 		l  Label
 	}
+	first := map[string]int{} // namespace and labels → first workload with them
+	rep := make([]int, len(ws))
 	postings := map[nsLabel][]int{}
 	byNS := map[string][]int{}
+	var kb []byte
 	for i, w := range ws {
+		kb = append(kb[:0], w.Namespace...)
+		for _, l := range w.Labels {
+			kb = append(append(append(append(kb, 0), l.Key...), 0), l.Value...)
+		}
+		if j, dup := first[string(kb)]; dup {
+			rep[i] = j
+			same = append(same, [2]int{j, i})
+			continue
+		}
+		first[string(kb)] = i
+		rep[i] = i
 		byNS[w.Namespace] = append(byNS[w.Namespace], i)
 		for _, l := range w.Labels {
 			k := nsLabel{w.Namespace, l}
@@ -132,6 +147,9 @@ func Overlaps(ws []Selecting) (narrower [][]int, same [][2]int) {
 	}
 	narrower = make([][]int, len(ws))
 	for i, w := range ws {
+		if rep[i] != i {
+			continue
+		}
 		cands := byNS[w.Namespace] // an empty selector selects every pod of the namespace
 		for k, l := range w.Labels {
 			if p := postings[nsLabel{w.Namespace, l}]; k == 0 || len(p) < len(cands) {
@@ -139,16 +157,14 @@ func Overlaps(ws []Selecting) (narrower [][]int, same [][2]int) {
 			}
 		}
 		for _, j := range cands {
-			o := ws[j]
-			switch {
-			case j == i || len(o.Labels) < len(w.Labels) || !LabelsWithin(w.Labels, o.Labels):
-			case len(o.Labels) == len(w.Labels):
-				if i < j {
-					same = append(same, [2]int{i, j})
-				}
-			default:
+			if o := ws[j]; j != i && len(o.Labels) > len(w.Labels) && LabelsWithin(w.Labels, o.Labels) {
 				narrower[i] = append(narrower[i], j)
 			}
+		}
+	}
+	for i, r := range rep {
+		if r != i {
+			narrower[i] = narrower[r]
 		}
 	}
 	return narrower, same

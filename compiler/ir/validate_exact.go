@@ -162,57 +162,86 @@ func (v *validator) exclusion(w exclusionOf, ws []exclusionOf, narrower []int) {
 		v.diags.Errorf(w.span, "%s %s/%s takes %d selector terms, more than %d", w.what, w.ns, w.name, len(ex.Terms), MaxSelectorTerms)
 		return
 	}
-	for _, t := range ex.Terms {
+	terms := make([]map[Label]bool, len(ex.Terms))
+	for i, t := range ex.Terms {
 		if len(t.Without) == 0 || !slices.IsSortedFunc(t.Without, CompareLabels) ||
 			len(slices.CompactFunc(slices.Clone(t.Without), func(a, b Label) bool { return a == b })) != len(t.Without) {
 			v.diags.Errorf(w.span, "%s %s/%s: a selector term's labels are empty, unsorted or repeated", w.what, w.ns, w.name)
 			return
 		}
+		terms[i] = map[Label]bool{}
 		for _, l := range t.Without {
 			if slices.ContainsFunc(w.labels, func(m Label) bool { return m.Key == l.Key }) {
 				v.diags.Errorf(w.span, "%s %s/%s: a selector term leaves out %s=%s, a key of its own labels", w.what, w.ns, w.name, l.Key, l.Value)
 				return
 			}
+			terms[i][l] = true
 		}
 		for _, n := range want {
-			if !slices.ContainsFunc(extra[n], func(l Label) bool { return slices.Contains(t.Without, l) }) {
+			if !slices.ContainsFunc(extra[n], func(l Label) bool { return terms[i][l] }) {
 				v.diags.Errorf(w.span, "%s %s/%s: selector term without %s still selects the pods of %s", w.what, w.ns, w.name, labelsText(t.Without), n)
 				return
 			}
 		}
 	}
-	clauses := make([][]Label, len(want))
-	for i, n := range want {
-		clauses[i] = extra[n]
+	// Completeness. A one-label clause is in every term (soundness, above), so it is
+	// lacked from the start; the search runs over the clauses it does not meet.
+	lacking := map[Label]int{}
+	for _, n := range want {
+		if x := extra[n]; len(x) == 1 {
+			lacking[x[0]]++
+		}
+	}
+	var clauses [][]Label
+	for _, n := range want {
+		if x := extra[n]; !slices.ContainsFunc(x, func(l Label) bool { return lacking[l] > 0 }) {
+			clauses = append(clauses, x)
+		}
+	}
+	residual := make([][]Label, len(terms))
+	for i, t := range ex.Terms {
+		for _, l := range t.Without {
+			if lacking[l] == 0 {
+				residual[i] = append(residual[i], l)
+			}
+		}
 	}
 	steps := 0
 	var missed []Label
-	var covered func(i int, lacking []Label) bool
-	covered = func(i int, lacking []Label) bool {
+	var covered func(i int) bool
+	covered = func(i int) bool {
 		if steps++; steps > maxCoverageSteps {
 			return true // reported below
 		}
-		for _, t := range ex.Terms {
-			if !slices.ContainsFunc(t.Without, func(l Label) bool { return !slices.Contains(lacking, l) }) {
+		for _, t := range residual {
+			if !slices.ContainsFunc(t, func(l Label) bool { return lacking[l] == 0 }) {
 				return true
 			}
 		}
 		if i == len(clauses) {
-			missed = slices.Clone(lacking)
+			for l, n := range lacking {
+				if n > 0 {
+					missed = append(missed, l)
+				}
+			}
+			slices.SortFunc(missed, CompareLabels)
 			return false
 		}
-		if slices.ContainsFunc(clauses[i], func(l Label) bool { return slices.Contains(lacking, l) }) {
-			return covered(i+1, lacking)
+		if slices.ContainsFunc(clauses[i], func(l Label) bool { return lacking[l] > 0 }) {
+			return covered(i + 1)
 		}
 		for _, l := range clauses[i] {
-			if !covered(i+1, append(lacking, l)) {
+			lacking[l]++
+			ok := covered(i + 1)
+			lacking[l]--
+			if !ok {
 				return false
 			}
 		}
 		return true
 	}
 	switch {
-	case !covered(0, nil):
+	case !covered(0):
 		v.diags.Errorf(w.span, "%s %s/%s: no selector term reaches its pods that lack %s", w.what, w.ns, w.name, labelsText(missed))
 	case steps > maxCoverageSteps:
 		v.diags.Errorf(w.span, "%s %s/%s: its selector terms are too many combinations to check", w.what, w.ns, w.name)
