@@ -261,7 +261,7 @@ func checkSelectorAmbiguous(p *ir.Program, r Reporter) {
 		ns string
 		l  ir.Label
 	}
-	postings := map[nsLabel][]int{}
+	postings := make(map[nsLabel][]int, len(ws))
 	var order []nsLabel
 	for i, w := range ws {
 		for _, l := range w.labels {

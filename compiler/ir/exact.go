@@ -122,9 +122,9 @@ func Overlaps(ws []Selecting) (narrower [][]int, same [][2]int) {
 		ns string
 		l  Label
 	}
-	first := map[string]int{} // namespace and labels → first workload with them
+	first := make(map[string]int, len(ws)) // namespace and labels → first workload with them
 	rep := make([]int, len(ws))
-	postings := map[nsLabel][]int{}
+	postings := make(map[nsLabel][]int, len(ws))
 	byNS := map[string][]int{}
 	var kb []byte
 	for i, w := range ws {
