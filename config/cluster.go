@@ -55,39 +55,23 @@ func (l *loader) cluster(blk *hclsyntax.Block) {
 	}
 }
 
-// cidrList reads a non-empty list of CIDR strings, item by item so a bad entry is
-// reported where it is written.
+// cidrList reads a non-empty list of CIDRs, each reported where it is written.
 func (l *loader) cidrList(a *hclsyntax.Attribute) []CIDR {
-	list, ok := a.Expr.(*hclsyntax.TupleConsExpr)
-	if !ok {
-		example := "10.244.0.0/16"
-		if a.Name == "service_cidrs" {
-			example = "10.96.0.0/12"
-		}
-		l.errAt(l.span(a.Expr.Range()), fmt.Sprintf(`%s must be a list of CIDR strings, like %s = [%q]`, a.Name, a.Name, example))
-		return nil
+	example := "10.244.0.0/16"
+	if a.Name == "service_cidrs" {
+		example = "10.96.0.0/12"
 	}
-	if len(list.Exprs) == 0 {
+	if list, ok := a.Expr.(*hclsyntax.TupleConsExpr); ok && len(list.Exprs) == 0 {
 		l.errAt(l.span(a.Expr.Range()), fmt.Sprintf("%s must list at least one CIDR", a.Name))
 		return nil
 	}
 	var out []CIDR
-	for _, e := range list.Exprs {
-		span := l.span(e.Range())
-		v, hd := e.Value(nil)
-		if hd.HasErrors() {
-			l.addHCL(hd)
-			continue
-		}
-		if v.IsNull() || v.Type() != cty.String {
-			l.errAt(span, fmt.Sprintf("each entry of %s must be a CIDR string, not %s", a.Name, typeName(v)))
-			continue
-		}
-		s := v.AsString()
+	for _, it := range l.stringList(a, "CIDRs", example) {
+		s, span := it.value, it.span
 		p, err := netip.ParsePrefix(s)
 		switch {
 		case err != nil:
-			l.errAt(span, fmt.Sprintf("%q is not a CIDR such as 10.244.0.0/16", s))
+			l.errAt(span, fmt.Sprintf("%q is not a CIDR such as %s", s, example))
 		case p.Masked() != p:
 			l.errAt(span, fmt.Sprintf("CIDR %s has host bits set; the network is %s", s, p.Masked()))
 		case p.Addr().Is4In6():
@@ -97,6 +81,41 @@ func (l *loader) cidrList(a *hclsyntax.Attribute) []CIDR {
 		default:
 			out = append(out, CIDR{Prefix: p, Span: span})
 		}
+	}
+	return out
+}
+
+// listItem is one string of a list attribute, where it is written.
+type listItem struct {
+	value string
+	span  diag.Span
+}
+
+// stringList reads a list of quoted strings item by item, so a bad entry is reported
+// where it is written. what names the entries in messages ("names"), example is one.
+func (l *loader) stringList(a *hclsyntax.Attribute, what, example string) []listItem {
+	list, isList := a.Expr.(*hclsyntax.TupleConsExpr)
+	if !isList {
+		l.errAt(l.span(a.Expr.Range()), fmt.Sprintf(`%s must be a list of %s, like %s = [%q]`, a.Name, what, a.Name, example))
+		return nil
+	}
+	var out []listItem
+	for _, e := range list.Exprs {
+		span := l.span(e.Range())
+		if kw, bare := bareWord(e); bare {
+			l.errAt(span, fmt.Sprintf("%s must hold quoted %s, like %q", a.Name, what, kw))
+			continue
+		}
+		v, hd := e.Value(nil)
+		if hd.HasErrors() {
+			l.addHCL(hd)
+			continue
+		}
+		if v.IsNull() || v.Type() != cty.String {
+			l.errAt(span, fmt.Sprintf("%s must hold %s (strings), not %s", a.Name, what, typeName(v)))
+			continue
+		}
+		out = append(out, listItem{v.AsString(), span})
 	}
 	return out
 }
