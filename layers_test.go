@@ -53,6 +53,7 @@ var layers = []layer{
 	// Command-line helpers, the CLI, and the benchmarks, which may use everything.
 	{"internal/outdir", []string{"backends/artifact"}},
 	{"internal/seeds", nil},
+	{"internal/verify", []string{"kube", "backends/artifact", "internal/outdir"}},
 	{"cmd/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/..."}},
 	{"bench/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "bench/..."}},
 }
