@@ -46,6 +46,7 @@ type ModelLogin struct {
 // (functions and procedures). Action "ALL" stands for every privilege of the kind.
 type Privilege struct {
 	Role, Kind, Schema, Object, Action string
+	Of                                 ir.ObjectKind // as declared: table, sequence, function or schema; empty for CONNECT
 }
 
 // Models returns the model of every script Emit writes, in the same order. A database
@@ -84,7 +85,7 @@ func privilegesOf(pl *plan) []Privilege {
 			continue
 		}
 		if pg {
-			out = append(out, Privilege{r.Name, "database", "", "", "CONNECT"})
+			out = append(out, Privilege{r.Name, "database", "", "", "CONNECT", ""})
 		}
 		for _, g := range grantsOf(pl.db, r, pg) {
 			kind := string(g.kind)
@@ -96,7 +97,7 @@ func privilegesOf(pl *plan) []Privilege {
 				}
 			}
 			for _, a := range g.actions {
-				out = append(out, Privilege{r.Name, kind, g.schema, g.object, a})
+				out = append(out, Privilege{r.Name, kind, g.schema, g.object, a, g.kind})
 			}
 		}
 	}
@@ -129,7 +130,7 @@ func PGImpliedMarker(db string) string { return pgImpliedMarker(db) }
 // ManagedTable is netc's record of the MySQL and MariaDB accounts it manages, quoted.
 var ManagedTable = managedTable
 
-// RoleHost is the host part of a role's account on e: '' on MariaDB, '%' on MySQL.
+// RoleHost is the host part of a role's account on e: ” on MariaDB, '%' on MySQL.
 func RoleHost(e ir.Engine) string {
 	if e == ir.MySQL {
 		return mysqlFlavor.roleHost

@@ -454,23 +454,23 @@ func (st *pgState) plan(m *sql.Model) []Change {
 	var out []Change
 	for _, r := range m.Roles {
 		if p.created[r.Name] {
-			out = append(out, Change{Action: Create, Account: r.Name, AccountKind: "role", Privilege: "NOLOGIN", Detail: p.comments[r.Name]})
+			out = append(out, Change{Action: Create, Account: r.Name, AccountKind: "role", Privilege: "NOLOGIN", Marker: p.comments[r.Name]})
 		} else if c := p.comments[r.Name]; c != st.roles[r.Name].comment {
-			out = append(out, Change{Action: Mark, Account: r.Name, AccountKind: "role", Detail: c})
+			out = append(out, Change{Action: Mark, Account: r.Name, AccountKind: "role", Marker: c})
 		}
 	}
 	for _, l := range m.Logins {
 		if p.created[l.Name] {
-			out = append(out, Change{Action: Create, Account: l.Name, AccountKind: "login", Privilege: "LOGIN", Detail: p.comments[l.Name]})
+			out = append(out, Change{Action: Create, Account: l.Name, AccountKind: "login", Privilege: "LOGIN", Marker: p.comments[l.Name]})
 		} else if c := p.comments[l.Name]; c != st.roles[l.Name].comment {
-			out = append(out, Change{Action: Mark, Account: l.Name, AccountKind: "login", Detail: c})
+			out = append(out, Change{Action: Mark, Account: l.Name, AccountKind: "login", Marker: c})
 		}
 	}
 	for n := range p.declared {
 		if r, ok := st.roles[n]; ok {
 			if attrs := r.attributes(); len(attrs) > 0 {
 				out = append(out, Change{Action: Alter, Account: n, AccountKind: "role", Privilege: strings.Join(attrs, ", "),
-					Detail: "NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"})
+					Detail: "ALTER ROLE ... NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"})
 			}
 		}
 	}

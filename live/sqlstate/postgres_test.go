@@ -239,10 +239,10 @@ func simulate(t *testing.T, state []string, changes []Change) []string {
 		switch {
 		case c.Action == Create:
 			set[fmt.Sprintf("role %s login=%t super=false createdb=false createrole=false replication=false bypassrls=false", c.Account, c.Privilege == "LOGIN")] = true
-			set["comment "+c.Account+" "+c.Detail] = true
+			set["comment "+c.Account+" "+c.Marker] = true
 		case c.Action == Mark:
 			drop("comment " + c.Account + " ")
-			set["comment "+c.Account+" "+c.Detail] = true
+			set["comment "+c.Account+" "+c.Marker] = true
 		case c.Action == Alter:
 			drop("role " + c.Account + " ")
 			set["role "+c.Account+" login=false super=false createdb=false createrole=false replication=false bypassrls=false"] = true
@@ -491,7 +491,7 @@ backend -> db:5432 as role %sdba
 	adopted := s.converges(m, script)
 	wantLines(t, "the plan of an adoption", lines(&Report{Changes: adopted}), []string{
 		"+ create login " + p + "backend LOGIN, marked \"netc: service login\"",
-		"~ mark role " + p + "dba as netc's: \"netc: role of database \\\"" + s.dbname + "\\\"\"",
+		"~ mark role " + p + "dba as netc's, marked \"netc: role of database \\\"" + s.dbname + "\\\"\"",
 		"~ alter role " + p + "dba: take away LOGIN, CREATEROLE",
 		"+ grant role " + p + "dba to login " + p + "backend",
 		"+ grant CONNECT on database " + s.dbname + " to role " + p + "dba",

@@ -175,6 +175,14 @@ func (c Change) Symbol() string {
 
 func (c Change) account() string { return c.AccountKind + " " + c.Account }
 
+// mark is how the account becomes netc's: its PostgreSQL comment, or netc's record.
+func (c Change) mark() string {
+	if c.Marker != "" {
+		return "marked " + strconv.Quote(c.Marker)
+	}
+	return c.Detail
+}
+
 func (c Change) on() string {
 	s := c.Privilege
 	if c.Column != "" {
@@ -187,10 +195,27 @@ func (c Change) on() string {
 func (c Change) String() string {
 	switch c.Action {
 	case Create:
-		return fmt.Sprintf("create %s %s, marked %s", c.account(), c.Privilege, strconv.Quote(c.Detail))
+		if c.Account == "" {
+			return fmt.Sprintf("create %s (%s)", c.Object, c.Detail)
+		}
+		s := "create " + c.account()
+		if c.Privilege != "" {
+			s += " " + c.Privilege
+		}
+		return s + ", " + c.mark()
 	case Mark:
-		return fmt.Sprintf("mark %s as netc's: %s", c.account(), strconv.Quote(c.Detail))
+		return fmt.Sprintf("mark %s as netc's, %s", c.account(), c.mark())
 	case Alter:
+		if c.Privilege == "default role" {
+			r := c.Role
+			if r == "" {
+				r = "NONE"
+			}
+			return fmt.Sprintf("set the default role of %s to %s", c.account(), r)
+		}
+		if c.Detail == "server-wide privileges" {
+			return fmt.Sprintf("alter %s: take away the server-wide privileges %s", c.account(), c.Privilege)
+		}
 		return fmt.Sprintf("alter %s: take away %s", c.account(), c.Privilege)
 	case Grant:
 		if c.Role != "" {
@@ -236,7 +261,11 @@ func (f Finding) String() string {
 	case "owner":
 		s = who + " owns " + f.Object
 	case "grant option":
-		s = who + " may grant " + on + " to others"
+		if f.Privilege == "GRANT OPTION" {
+			s = who + " may grant its privileges on " + f.Object + " to others"
+		} else {
+			s = who + " may grant " + on + " to others"
+		}
 	default:
 		s = who + " holds " + on
 	}

@@ -57,7 +57,9 @@ type Change struct {
 	Object string `json:"object,omitempty"`
 	Column string `json:"column,omitempty"`
 	// Role is the role of a membership: the account is made or stops being a member.
-	Role   string `json:"role,omitempty"`
+	Role string `json:"role,omitempty"`
+	// Marker is the comment a PostgreSQL role gets, the mark that makes it netc's.
+	Marker string `json:"marker,omitempty"`
 	Detail string `json:"detail,omitempty"`
 }
 
