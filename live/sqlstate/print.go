@@ -89,7 +89,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			if c.Account != "" {
 				acct = c.AccountKind + " " + c.Account
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", c.Action, cell(acct), cell(priv), cell(obj), strings.ReplaceAll(c.Detail, "|", `\|`))
+			detail := c.Detail
+			if c.Marker != "" {
+				detail = c.mark()
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", c.Action, cell(acct), cell(priv), cell(obj), strings.ReplaceAll(detail, "|", `\|`))
 		}
 		b.WriteString("\n")
 	}
