@@ -535,3 +535,23 @@ backend -> db:3306 as role %srw
 		t.Errorf("the refused writes changed the grant tables")
 	}
 }
+
+func TestMariaDBPlanAll(t *testing.T) {
+	s := newMyTest(t)
+	p, db := s.prefix, s.dbname
+	s.exec("CREATE TABLE `"+db+"`.orders (id int)", "CREATE FUNCTION `"+db+"`.f() RETURNS int DETERMINISTIC RETURN 1")
+	m, script := compile(t, fmt.Sprintf(`namespace shop
+database db mariadb { dbname %s }
+role %sadmin on db {
+  all on orders # netc:allow ddl-privilege the test needs ALL
+  all on function f # netc:allow ddl-privilege the test needs ALL
+  all on schema %s # netc:allow ddl-privilege the test needs ALL
+}
+`, db, p, db), "")
+	s.converges(m, script)
+	s.exec("REVOKE DROP ON `" + db + "`.orders FROM `" + p + "admin`")
+	wantLines(t, "the plan after a revoke", lines(s.report("plan", m)), []string{
+		"+ grant DROP on table " + db + ".orders to role " + p + "admin",
+	})
+	s.converges(m, script)
+}

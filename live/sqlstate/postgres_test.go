@@ -614,3 +614,25 @@ func TestOpenErrors(t *testing.T) {
 		}
 	}
 }
+
+// ALL (waived past ddl-privilege) is every privilege of the kind, as the server itself
+// defines it (acldefault), on the server's version.
+func TestPostgresPlanAll(t *testing.T) {
+	s := newPGTest(t)
+	p := s.prefix
+	s.exec(`CREATE TABLE orders (id int)`, `CREATE SEQUENCE ids`, `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'`)
+	m, script := compile(t, fmt.Sprintf(`namespace shop
+database db postgres { dbname %s }
+role %sadmin on db {
+  all on orders # netc:allow ddl-privilege the test needs ALL
+  all on sequence ids # netc:allow ddl-privilege the test needs ALL
+  all on function f # netc:allow ddl-privilege the test needs ALL
+}
+`, s.dbname, p), "")
+	s.converges(m, script)
+	s.exec(`REVOKE TRUNCATE ON orders FROM "` + p + `admin"`)
+	wantLines(t, "the plan after a revoke", lines(s.report("plan", m)), []string{
+		"+ grant TRUNCATE on table public.orders to role " + p + "admin",
+	})
+	s.converges(m, script)
+}
