@@ -513,22 +513,29 @@ role %sdba on db { select on orders, missing }
 	wantLines(t, "the catalog after the failed script", s.state(), before)
 }
 
-// catalog is every row of the server's shared catalogs and this database's ACLs, as
-// text: any write at all shows.
+// catalog is every catalog row about the test's roles and database, as text: any write
+// by plan or audit to them shows. (The cluster's other rows are left out: other tests
+// share the server and change them meanwhile.) Roles: their pg_authid rows (attributes,
+// password, validity), comments, memberships both ways and per-role settings; the
+// database: its pg_database row (ACL, owner), every ACL of its relations, columns,
+// functions and schemas, and its default privileges.
 func (s *pgTest) catalog() string {
 	s.t.Helper()
 	rows, err := s.admin.Query(s.ctx, `
-		SELECT 'authid ' || row(a.*)::text FROM pg_authid a
+		WITH r AS (SELECT oid FROM pg_authid WHERE starts_with(rolname, $1))
+		SELECT 'authid ' || row(a.*)::text FROM pg_authid a WHERE a.oid IN (SELECT oid FROM r)
 		UNION ALL SELECT 'member ' || row(m.*)::text FROM pg_auth_members m
-		UNION ALL SELECT 'comment ' || row(d.*)::text FROM pg_shdescription d
+		 WHERE m.roleid IN (SELECT oid FROM r) OR m.member IN (SELECT oid FROM r)
+		UNION ALL SELECT 'comment ' || row(d.*)::text FROM pg_shdescription d WHERE d.objoid IN (SELECT oid FROM r)
+		UNION ALL SELECT 'settings ' || row(x.*)::text FROM pg_db_role_setting x
+		 WHERE x.setrole IN (SELECT oid FROM r) OR x.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+		UNION ALL SELECT 'database ' || row(d.*)::text FROM pg_database d WHERE d.datname = current_database()
 		UNION ALL SELECT 'class ' || c.oid || ' ' || coalesce(c.relacl::text, '') FROM pg_class c
 		UNION ALL SELECT 'attribute ' || t.attrelid || ' ' || t.attnum || ' ' || coalesce(t.attacl::text, '') FROM pg_attribute t
 		UNION ALL SELECT 'proc ' || p.oid || ' ' || coalesce(p.proacl::text, '') FROM pg_proc p
 		UNION ALL SELECT 'namespace ' || n.oid || ' ' || coalesce(n.nspacl::text, '') FROM pg_namespace n
-		UNION ALL SELECT 'database ' || row(d.*)::text FROM pg_database d
 		UNION ALL SELECT 'default ' || row(d.*)::text FROM pg_default_acl d
-		UNION ALL SELECT 'settings ' || row(s.*)::text FROM pg_db_role_setting s
-		ORDER BY 1`)
+		ORDER BY 1`, s.prefix)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -556,7 +563,7 @@ backend -> db:5432 as role %srw
 	s.exec(`GRANT DELETE ON orders TO "`+p+`rw" WITH GRANT OPTION`, `ALTER ROLE "`+p+`backend" SUPERUSER`,
 		`GRANT "`+p+`other" TO "`+p+`backend"`, `REVOKE "`+p+`rw" FROM "`+p+`backend"`)
 	before := s.catalog()
-	if !strings.Contains(before, "authid (") || !strings.Contains(before, p+"rw") {
+	if !strings.Contains(before, "authid (") || !strings.Contains(before, "comment (") || !strings.Contains(before, p+"rw") {
 		t.Fatal("the catalog dump holds no roles: the comparison would prove nothing")
 	}
 	plan, audit := s.report("plan", m), s.report("audit", m)
