@@ -56,8 +56,10 @@ var layers = []layer{
 	// Command-line helpers, the CLI, and the benchmarks, which may use everything.
 	{"internal/outdir", []string{"backends/artifact"}},
 	{"internal/seeds", nil},
-	// Readers of live systems: they compare what is running with what the program
-	// compiles to, read-only.
+	{"internal/verify", []string{"kube", "backends/artifact", "internal/outdir"}},
+	// Readers of live systems: they compare what is running with the model a backend
+	// generates from, read-only.
+	{"live/sqlstate", []string{"compiler/ir", "backends/sql"}},
 	{"live/kubestate", []string{"diag", "kube", "compiler/ir", "compiler/k8sapi", "engine"}},
 	{"cmd/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "engine", "live/..."}},
 	{"bench/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "bench/..."}},
