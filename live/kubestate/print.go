@@ -63,6 +63,18 @@ func (r *Report) summary() string {
 		len(r.Findings), strings.Join(parts, ", "), len(r.Beyond), r.Compared)
 }
 
+// opening counts the findings with paths: when there is one, its paths are all the
+// paths beyond the intents, and the text report does not repeat them.
+func (r *Report) opening() int {
+	n := 0
+	for _, f := range r.Findings {
+		if len(f.Paths) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // WriteText prints the report for a terminal: one block per finding, the paths
 // beyond the intents in all, and a summary line.
 func (r *Report) WriteText(w io.Writer) error {
@@ -79,16 +91,16 @@ func (r *Report) WriteText(w io.Writer) error {
 		for _, p := range f.Permissions {
 			fmt.Fprintf(&b, "    %s: %s\n", p.Subject, p.Grants)
 		}
-		if len(f.Paths) > 0 {
-			if f.Class != Unmanaged {
-				b.WriteString("    opens beyond the intents:\n")
-			}
-			for _, p := range f.Paths {
-				fmt.Fprintf(&b, "      %s\n", pathLine(p))
-			}
+		indent := "    "
+		if len(f.Paths) > 0 && f.Class != Unmanaged {
+			b.WriteString("    opens beyond the intents:\n")
+			indent = "      "
+		}
+		for _, p := range f.Paths {
+			fmt.Fprintf(&b, "%s%s\n", indent, pathLine(p))
 		}
 	}
-	if len(r.Beyond) > 0 {
+	if len(r.Beyond) > 0 && r.opening() != 1 {
 		fmt.Fprintf(&b, "open live beyond the intents, all findings together (%d):\n", len(r.Beyond))
 		for _, p := range r.Beyond {
 			fmt.Fprintf(&b, "    %s\n", pathLine(p))

@@ -112,28 +112,69 @@ func (a *auditor) permissions(b *Object) []Permission {
 		} else {
 			g.Namespaces = []string{b.Namespace}
 		}
-		// Verbs merged per resource, name and place, in the order first met.
-		var order []string
-		verbs := map[string][]string{}
+		// Verbs merged per resource, name and place; then resources with the same
+		// verbs in the same place merged, in the order first met.
+		type target struct{ res, where string }
+		var targets []target
+		verbs := map[target][]string{}
 		for req := range k8sapi.Requests(g, subj) {
 			if eval.Decide(req).Allowed {
 				continue
 			}
-			rest := strings.TrimPrefix(req.Describe(), req.Verb+" ")
-			if _, ok := verbs[rest]; !ok {
-				order = append(order, rest)
+			res := req.Resource.Short()
+			t := target{res, strings.TrimPrefix(req.Describe(), req.Verb+" "+res)}
+			if _, ok := verbs[t]; !ok {
+				targets = append(targets, t)
 			}
-			if !slices.Contains(verbs[rest], req.Verb) {
-				verbs[rest] = append(verbs[rest], req.Verb)
+			if !slices.Contains(verbs[t], req.Verb) {
+				verbs[t] = append(verbs[t], req.Verb)
 			}
 		}
-		for _, rest := range order {
-			vs := verbs[rest]
+		type line struct{ verbs, where string }
+		var lines []line
+		resources := map[line][]string{}
+		for _, t := range targets {
+			vs := verbs[t]
 			slices.Sort(vs)
-			out = append(out, Permission{Subject: subj.Key(), Grants: strings.Join(vs, ", ") + " " + rest})
+			l := line{strings.Join(vs, ", "), t.where}
+			if _, ok := resources[l]; !ok {
+				lines = append(lines, l)
+			}
+			resources[l] = append(resources[l], t.res)
+		}
+		for _, l := range lines {
+			out = append(out, Permission{Subject: subj.Key(), Grants: l.verbs + " " + strings.Join(resources[l], ", ") + l.where})
 		}
 	}
 	return out
+}
+
+// clusterRoleRules are the rules of ClusterRole name and, when it aggregates, of the
+// ClusterRoles its selectors match, each with its own aggregated rules: the rules
+// the aggregation controller would fill in. seen guards against cycles.
+func (a *auditor) clusterRoleRules(name string, seen map[string]bool) []rbacv1.PolicyRule {
+	r := a.live.Get(Key{Kind: KindClusterRole, Name: name})
+	if r == nil || seen[name] {
+		return nil
+	}
+	seen[name] = true
+	cr := r.Typed.(*rbacv1.ClusterRole)
+	rules := slices.Clone(cr.Rules)
+	if cr.AggregationRule == nil {
+		return rules
+	}
+	for _, sel := range cr.AggregationRule.ClusterRoleSelectors {
+		s, err := metav1.LabelSelectorAsSelector(&sel)
+		if err != nil {
+			continue
+		}
+		for _, o := range a.live.Objects {
+			if o.Kind == KindClusterRole && s.Matches(labels.Set(o.Labels)) {
+				rules = append(rules, a.clusterRoleRules(o.Name, seen)...)
+			}
+		}
+	}
+	return rules
 }
 
 // roleRules are the rules of the role ref names, as IR rules (one per API group):
@@ -147,25 +188,7 @@ func (a *auditor) roleRules(ref rbacv1.RoleRef, ns string) []ir.Rule {
 			rules = r.Typed.(*rbacv1.Role).Rules
 		}
 	case "ClusterRole":
-		r := a.live.Get(Key{Kind: KindClusterRole, Name: ref.Name})
-		if r == nil {
-			return nil
-		}
-		cr := r.Typed.(*rbacv1.ClusterRole)
-		rules = cr.Rules
-		if cr.AggregationRule != nil {
-			for _, sel := range cr.AggregationRule.ClusterRoleSelectors {
-				s, err := metav1.LabelSelectorAsSelector(&sel)
-				if err != nil {
-					continue
-				}
-				for _, o := range a.live.Objects {
-					if other, ok := o.Typed.(*rbacv1.ClusterRole); ok && o.Name != ref.Name && s.Matches(labels.Set(o.Labels)) {
-						rules = append(rules, other.Rules...)
-					}
-				}
-			}
-		}
+		rules = a.clusterRoleRules(ref.Name, map[string]bool{})
 	}
 	var out []ir.Rule
 	for _, r := range rules {

@@ -133,13 +133,17 @@ func NewState(raws []engine.RawObject, diags *diag.List) *State {
 		} else {
 			o.Namespace = meta.Metadata.Namespace
 		}
+		if o.Typed == nil {
+			// Other kinds are for the engine, which reads them as it reads files.
+			s.Objects = append(s.Objects, o)
+			continue
+		}
 		if o.Name == "" {
 			diags.Errorf(r.Span, "%s without metadata.name", r.Kind)
 			continue
 		}
 		if old, ok := s.byKey[o.Key]; ok {
-			i := slices.Index(s.Objects, old)
-			s.Objects[i] = o
+			s.Objects[slices.Index(s.Objects, old)] = o
 		} else {
 			s.Objects = append(s.Objects, o)
 		}
@@ -149,7 +153,7 @@ func NewState(raws []engine.RawObject, diags *diag.List) *State {
 	return s
 }
 
-// Get returns the object of key k, or nil.
+// Get returns the object of key k (of a kind the audit compares), or nil.
 func (s *State) Get(k Key) *Object { return s.byKey[k] }
 
 // ReadManifests reads files and directories of manifests (as engine.ReadSources finds
