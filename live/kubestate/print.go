@@ -59,8 +59,8 @@ func (r *Report) summary() string {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[c], c))
 		}
 	}
-	return fmt.Sprintf("netc audit: %d findings (%s), %d paths beyond the intents; %d objects of netc compared",
-		len(r.Findings), strings.Join(parts, ", "), len(r.Beyond), r.Compared)
+	return fmt.Sprintf("netc audit: %s (%s), %s beyond the intents; %d objects of netc compared",
+		plural(len(r.Findings), "finding"), strings.Join(parts, ", "), plural(len(r.Beyond), "path"), r.Compared)
 }
 
 // opening counts the findings with paths: when there is one, its paths are all the
@@ -73,6 +73,13 @@ func (r *Report) opening() int {
 		}
 	}
 	return n
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // WriteText prints the report for a terminal: one block per finding, the paths
