@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	yamlv3 "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/yaml"
 
 	"github.com/netc-dev/netc/diag"
@@ -34,12 +35,37 @@ func Objects(src Source, diags *diag.List) []RawObject {
 			diags.Add(yamlError(span, err))
 			continue
 		}
-		out = appendObjects(out, js, span, diags)
+		out = appendObjects(out, js, span, itemLines(doc), diags)
 	}
 	return out
 }
 
-func appendObjects(out []RawObject, js []byte, span diag.Span, diags *diag.List) []RawObject {
+// itemLines are the lines of the file on which the items of a List document start,
+// so that each item is reported where it is; nil when the document is no List.
+func itemLines(doc document) []int {
+	var root yamlv3.Node
+	if yamlv3.Unmarshal(doc.data, &root) != nil || len(root.Content) == 0 {
+		return nil
+	}
+	m := root.Content[0]
+	if m.Kind != yamlv3.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == "items" && m.Content[i+1].Kind == yamlv3.SequenceNode {
+			var lines []int
+			for _, it := range m.Content[i+1].Content {
+				lines = append(lines, doc.line+it.Line-1)
+			}
+			return lines
+		}
+	}
+	return nil
+}
+
+// appendObjects appends the object js, or the items of a List, to out. lines, when
+// known, are where the items start.
+func appendObjects(out []RawObject, js []byte, span diag.Span, lines []int, diags *diag.List) []RawObject {
 	js = bytes.TrimSpace(js)
 	if len(js) == 0 || js[0] != '{' {
 		if !bytes.Equal(js, []byte("null")) {
@@ -58,11 +84,15 @@ func appendObjects(out []RawObject, js []byte, span diag.Span, diags *diag.List)
 	}
 	if strings.HasSuffix(h.Kind, "List") && h.Items != nil {
 		itemKind := strings.TrimSuffix(h.Kind, "List")
-		for _, it := range h.Items {
+		for i, it := range h.Items {
 			if itemKind != "" {
 				it = withKind(it, h.APIVersion, itemKind)
 			}
-			out = appendObjects(out, it, span, diags)
+			itemSpan := span
+			if i < len(lines) {
+				itemSpan.Start.Line = lines[i]
+			}
+			out = appendObjects(out, it, itemSpan, nil, diags)
 		}
 		return out
 	}

@@ -161,7 +161,7 @@ func (c *Cluster) Read(src Source, diags *diag.List) {
 }
 
 func (c *Cluster) readJSON(js []byte, span diag.Span, diags *diag.List) {
-	for _, o := range appendObjects(nil, js, span, diags) {
+	for _, o := range appendObjects(nil, js, span, nil, diags) {
 		c.readObject(o, diags)
 	}
 }

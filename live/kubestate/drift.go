@@ -213,6 +213,21 @@ func diffValues(path string, want, live any, out *[]FieldDiff) {
 		if !ok {
 			break
 		}
+		if scalars(w) && scalars(l) {
+			// A list of names (verbs, resources, policyTypes) is a set: say which
+			// entries one side lacks, not which positions moved.
+			for _, x := range w {
+				if !slices.ContainsFunc(l, func(y any) bool { return reflect.DeepEqual(x, y) }) {
+					*out = append(*out, FieldDiff{Path: path + "[]", Want: render(x)})
+				}
+			}
+			for _, y := range l {
+				if !slices.ContainsFunc(w, func(x any) bool { return reflect.DeepEqual(x, y) }) {
+					*out = append(*out, FieldDiff{Path: path + "[]", Live: render(y)})
+				}
+			}
+			return
+		}
 		for i := range max(len(w), len(l)) {
 			p := fmt.Sprintf("%s[%d]", path, i)
 			switch {
@@ -229,6 +244,17 @@ func diffValues(path string, want, live any, out *[]FieldDiff) {
 	if !reflect.DeepEqual(want, live) {
 		*out = append(*out, FieldDiff{Path: path, Want: render(want), Live: render(live)})
 	}
+}
+
+// scalars reports whether every entry of l is a string, number or boolean.
+func scalars(l []any) bool {
+	for _, x := range l {
+		switch x.(type) {
+		case map[string]any, []any:
+			return false
+		}
+	}
+	return true
 }
 
 // render is a value as compact JSON; "" for absent (nil).
