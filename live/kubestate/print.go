@@ -49,6 +49,11 @@ func (r *Report) summary() string {
 	if r.Clean() {
 		return fmt.Sprintf("netc audit: no findings: %d objects of netc match the intents, and nothing live opens a path or grants beyond them", r.Compared)
 	}
+	if len(r.Findings) == 0 {
+		// Policies that open nothing alone can open paths together.
+		return fmt.Sprintf("netc audit: no object alone goes beyond the intents, but together the live policies open %s beyond them; %d objects of netc compared",
+			plural(len(r.Beyond), "path"), r.Compared)
+	}
 	counts := map[Class]int{}
 	for _, f := range r.Findings {
 		counts[f.Class]++

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,6 +39,11 @@ func TestLiveCluster(t *testing.T) {
 		verbs := c.auditVerbs(t, "auditor")
 		if _, ok := verbs["list"]; !ok {
 			t.Fatalf("the audit log has no list request of netc audit's user: %v", verbs)
+		}
+		// The guard is real: the auditor's own writes are refused.
+		cmd := exec.Command(c.kubectlBin, "--kubeconfig", c.auditor, "create", "namespace", "netc-audit-write")
+		if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "Forbidden") {
+			t.Errorf("the auditor could write, or failed otherwise: %v\n%s", err, out)
 		}
 		for v, uri := range verbs {
 			if v != "get" && v != "list" && v != "watch" {
@@ -220,12 +226,13 @@ func (c *liveCluster) tamper(t *testing.T, path string) {
 	}{
 		{
 			name: "edited netc policy",
-			do: []string{"patch", "networkpolicy", "backend", "-n", "shop", "--type=json",
-				"-p", `[{"op":"replace","path":"/spec/ingress/0/ports/0/port","value":8081}]`},
+			do: []string{"patch", "networkpolicy", "frontend", "-n", "shop", "--type=json",
+				"-p", `[{"op":"replace","path":"/spec/ingress/0/ports/0/port","value":9443}]`},
 			undo: []string{"apply", "--server-side", "--force-conflicts", "-k", kdir},
 			wantLines: []string{
-				"NetworkPolicy shop/backend: altered",
-				"    spec.ingress[0].ports[0].port: 8080 in the intents, 8081 live",
+				"NetworkPolicy shop/frontend: altered",
+				"    spec.ingress[0].ports[0].port: 8443 in the intents, 9443 live",
+				"      0.0.0.0-255.255.255.255 => shop/frontend[service] : TCP 9443",
 			},
 		},
 		{
