@@ -107,6 +107,12 @@ func Audit(p *ir.Program, want, live *State) (*Report, diag.List) {
 			}
 		}
 	}
+	guarded := map[string]bool{} // namespaces where the intents' policies select pods
+	for _, w := range want.Objects {
+		if w.Kind == KindNetworkPolicy {
+			guarded[w.Namespace] = true
+		}
+	}
 	for _, l := range live.Objects {
 		if want.Get(l.Key) != nil {
 			continue
@@ -117,9 +123,14 @@ func Audit(p *ir.Program, want, live *State) (*Report, diag.List) {
 		}
 		switch {
 		case isPolicy(l.Kind):
+			if l.Kind == KindNetworkPolicy && !guarded[l.Namespace] && f.Class != Stale {
+				// Where the intents isolate no pod, every pod is open both ways
+				// already: another NetworkPolicy there can only narrow.
+				continue
+			}
 			f.Paths = a.beyond(base, append(want.policies(), l.Raw))
 		case l.Kind == KindRoleBinding || l.Kind == KindClusterRoleBinding:
-			if !a.inScope(l) {
+			if !a.inScope(l) && f.Class != Stale {
 				continue
 			}
 			f.Permissions = a.permissions(l)
