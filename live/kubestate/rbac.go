@@ -143,7 +143,16 @@ func (a *auditor) permissions(b *Object) []Permission {
 			resources[l] = append(resources[l], t.res)
 		}
 		for _, l := range lines {
-			out = append(out, Permission{Subject: subj.Key(), Grants: l.verbs + " " + strings.Join(resources[l], ", ") + l.where})
+			vs, rs := l.verbs+" ", resources[l]
+			if l.verbs == k8sapi.All {
+				vs = "every verb on "
+			}
+			for i, r := range rs {
+				if r == k8sapi.All {
+					rs[i] = "every resource"
+				}
+			}
+			out = append(out, Permission{Subject: subj.Key(), Grants: vs + strings.Join(rs, ", ") + l.where})
 		}
 	}
 	return out

@@ -256,6 +256,25 @@ func (c *liveCluster) tamper(t *testing.T, path string) {
 			},
 		},
 		{
+			name: "netc Role widened",
+			do: []string{"patch", "role", "netc.group.security-engineers", "-n", "shop", "--type=json",
+				"-p", `[{"op":"add","path":"/rules/0/verbs/-","value":"deletecollection"}]`},
+			undo: []string{"apply", "--server-side", "--force-conflicts", "-k", kdir},
+			wantLines: []string{
+				"Role shop/netc.group.security-engineers: altered",
+				`    rules[0].verbs[]: absent in the intents, "deletecollection" live`,
+			},
+		},
+		{
+			name: "hand-made ClusterRoleBinding",
+			do:   []string{"create", "clusterrolebinding", "developers-admin", "--clusterrole=cluster-admin", "--group=developers"},
+			undo: []string{"delete", "clusterrolebinding", "developers-admin"},
+			wantLines: []string{
+				"ClusterRoleBinding developers-admin: not netc's; grants beyond the intents",
+				"    group developers: every verb on every resource in every namespace",
+			},
+		},
+		{
 			name: "deleted default deny",
 			do:   []string{"delete", "networkpolicy", "netc.default-deny", "-n", "shop"},
 			undo: []string{"apply", "--server-side", "--force-conflicts", "-k", kdir},
