@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 10m
 
-.PHONY: build test test-unit test-conformance golden demo bench bench-compare fuzz lint clean
+.PHONY: build test test-unit test-conformance cluster-bins golden demo bench bench-compare fuzz lint clean
 
 build:
 	$(GO) build -o bin/netc ./cmd/netc
@@ -17,6 +17,14 @@ test-unit:
 
 test-conformance:
 	cd test/conformance && $(GO) vet ./... && $(GO) test ./...
+
+## cluster-bins: the real control plane the conformance tests start on loopback:
+## kube-apiserver and kubectl (k8s.io/kubernetes, tools of the test module) and etcd
+## (test/conformance/cmd/etcd, over go.etcd.io/etcd/server/v3/embed), into
+## test/conformance/.bin. Cached by the Go build cache: a few seconds when up to date.
+cluster-bins:
+	cd test/conformance && GONOSUMDB='github.com/np-guard/*' $(GO) build -o .bin/ \
+		k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl ./cmd/etcd
 
 ## golden: rewrite the expected sections of every testdata/**/*.txtar case and of the
 ## CLI scripts (cmd/netc/testdata/script); review the diff.

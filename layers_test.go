@@ -59,7 +59,12 @@ var layers = []layer{
 	// Command-line helpers, the CLI, and the benchmarks, which may use everything.
 	{"internal/outdir", []string{"backends/artifact"}},
 	{"internal/seeds", nil},
-	{"cmd/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "engine", "importer"}},
+	{"internal/verify", []string{"kube", "backends/artifact", "internal/outdir"}},
+	// Readers of live systems: they compare what is running with the model a backend
+	// generates from, read-only.
+	{"live/sqlstate", []string{"compiler/ir", "backends/sql"}},
+	{"live/kubestate", []string{"diag", "kube", "compiler/ir", "compiler/k8sapi", "engine"}},
+	{"cmd/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "engine", "live/...", "importer"}},
 	{"bench/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "bench/..."}},
 }
 

@@ -161,34 +161,14 @@ func (c *Cluster) Read(src Source, diags *diag.List) {
 }
 
 func (c *Cluster) readJSON(js []byte, span diag.Span, diags *diag.List) {
-	js = bytes.TrimSpace(js)
-	if len(js) == 0 || js[0] != '{' {
-		if !bytes.Equal(js, []byte("null")) {
-			diags.Add(diag.Diagnostic{Severity: diag.Warning, Span: span, Message: "not a Kubernetes object (not a mapping); skipped"})
-		}
-		return
+	for _, o := range appendObjects(nil, js, span, nil, diags) {
+		c.readObject(o, diags)
 	}
-	var h header
-	if err := json.Unmarshal(js, &h); err != nil {
-		diags.Errorf(span, "%s", jsonMessage(err))
-		return
-	}
-	if h.Kind == "" || h.APIVersion == "" {
-		diags.Add(diag.Diagnostic{Severity: diag.Warning, Span: span, Message: "not a Kubernetes object (no apiVersion or kind); skipped"})
-		return
-	}
-	if strings.HasSuffix(h.Kind, "List") && h.Items != nil {
-		// Items of a typed list (PodList, NamespaceList, ...) may leave out their kind,
-		// as the API server's list responses do.
-		itemKind := strings.TrimSuffix(h.Kind, "List")
-		for _, it := range h.Items {
-			if itemKind != "" {
-				it = withKind(it, h.APIVersion, itemKind)
-			}
-			c.readJSON(it, span, diags)
-		}
-		return
-	}
+}
+
+// readObject adds one object of a kind the engine reads; others are counted.
+func (c *Cluster) readObject(o RawObject, diags *diag.List) {
+	js, span, h := o.JSON, o.Span, header{APIVersion: o.APIVersion, Kind: o.Kind}
 	decode := func(v any) bool {
 		if err := json.Unmarshal(js, v); err != nil {
 			diags.Errorf(span, "%s: %s", h.Kind, jsonMessage(err))

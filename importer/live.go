@@ -8,43 +8,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/netc-dev/netc/engine"
 )
-
-// Cluster is where --cluster reads from: a kubeconfig file ("" for kubectl's rules:
-// $KUBECONFIG, else ~/.kube/config) and a context in it ("" for its current one).
-type Cluster struct {
-	Kubeconfig, Context string
-}
-
-// Sources lists, read-only, the objects netc import reads from the cluster the
-// kubeconfig names, one source per kind ("cluster:CONTEXT/pods").
-func (c Cluster) Sources(ctx context.Context) ([]engine.Source, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	if c.Kubeconfig != "" {
-		rules.ExplicitPath = c.Kubeconfig
-	}
-	cfg := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: c.Context})
-	raw, err := cfg.RawConfig()
-	if err != nil {
-		return nil, fmt.Errorf("kubeconfig: %v", err)
-	}
-	name := c.Context
-	if name == "" {
-		name = raw.CurrentContext
-	}
-	rest, err := cfg.ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("kubeconfig: %v", err)
-	}
-	cs, err := kubernetes.NewForConfig(rest)
-	if err != nil {
-		return nil, err
-	}
-	return ListSources(ctx, cs, "cluster:"+name)
-}
 
 // lister lists one kind in every namespace, a page at a time.
 type lister struct {

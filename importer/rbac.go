@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/netc-dev/netc/backends/artifact"
 	"github.com/netc-dev/netc/compiler/ir"
@@ -79,85 +77,54 @@ type access struct {
 	mixed  map[string]bool
 }
 
-type rbacHeader struct {
-	APIVersion string            `json:"apiVersion"`
-	Kind       string            `json:"kind"`
-	Items      []json.RawMessage `json:"items"`
-}
-
 // read decodes the Roles, ClusterRoles, RoleBindings and ClusterRoleBindings of src
-// (lists included); the engine reads the rest of the same documents.
+// (list items included), and notes the pods' owners; the engine reads the rest of the
+// same objects and reports what is wrong with the documents.
 func (a *access) read(src engine.Source, diags *diag.List) {
 	if a.roles == nil {
 		a.roles = map[string]*role{}
 	}
-	for _, d := range engine.Documents(src) {
-		js, err := yaml.YAMLToJSON(d.Data)
-		if err != nil {
-			continue // the engine reports it
-		}
-		a.readJSON(js, at{src.Name, d.Line}, diags)
+	var reported diag.List // engine.Read reports the same problems
+	for _, o := range engine.Objects(src, &reported) {
+		a.object(o, diags)
 	}
 }
 
-func (a *access) readJSON(js []byte, pos at, diags *diag.List) {
-	js = bytes.TrimSpace(js)
-	if len(js) == 0 || js[0] != '{' {
-		return
-	}
-	var h rbacHeader
-	if json.Unmarshal(js, &h) != nil {
-		return
-	}
-	if strings.HasSuffix(h.Kind, "List") && h.Items != nil {
-		item := strings.TrimSuffix(h.Kind, "List")
-		for _, it := range h.Items {
-			var ih rbacHeader
-			if item != "" && json.Unmarshal(it, &ih) == nil && ih.Kind == "" {
-				var m map[string]json.RawMessage
-				if json.Unmarshal(it, &m) == nil {
-					m["kind"], _ = json.Marshal(item)
-					it, _ = json.Marshal(m)
-				}
-			}
-			a.readJSON(it, pos, diags)
-		}
-		return
-	}
-	span := diag.Span{File: pos.file, Start: diag.Pos{Line: pos.line, Col: 1}}
+func (a *access) object(o engine.RawObject, diags *diag.List) {
+	pos := at{o.Span.File, o.Span.Start.Line}
 	decode := func(v any) bool {
-		if err := json.Unmarshal(js, v); err != nil {
-			diags.Errorf(span, "%s: %v", h.Kind, err)
+		if err := json.Unmarshal(o.JSON, v); err != nil {
+			diags.Errorf(o.Span, "%s: %v", o.Kind, err)
 			return false
 		}
 		return true
 	}
-	switch h.Kind {
+	switch o.Kind {
 	case "Pod":
-		var o corev1.Pod
-		if json.Unmarshal(js, &o) == nil {
-			a.pod(&o)
+		var p corev1.Pod
+		if json.Unmarshal(o.JSON, &p) == nil {
+			a.pod(&p)
 		}
 	case "Role":
-		var o rbacv1.Role
-		if decode(&o) {
-			ns := defaultNS(o.Namespace)
-			a.roles["Role "+ns+"/"+o.Name] = &role{kind: "Role", ns: ns, name: o.Name, rules: o.Rules, at: pos}
+		var r rbacv1.Role
+		if decode(&r) {
+			ns := defaultNS(r.Namespace)
+			a.roles["Role "+ns+"/"+r.Name] = &role{kind: "Role", ns: ns, name: r.Name, rules: r.Rules, at: pos}
 		}
 	case "ClusterRole":
-		var o rbacv1.ClusterRole
-		if decode(&o) {
-			a.roles["ClusterRole "+o.Name] = &role{kind: "ClusterRole", name: o.Name, rules: o.Rules, aggregated: o.AggregationRule != nil, at: pos}
+		var r rbacv1.ClusterRole
+		if decode(&r) {
+			a.roles["ClusterRole "+r.Name] = &role{kind: "ClusterRole", name: r.Name, rules: r.Rules, aggregated: r.AggregationRule != nil, at: pos}
 		}
 	case "RoleBinding":
-		var o rbacv1.RoleBinding
-		if decode(&o) {
-			a.bindings = append(a.bindings, &binding{kind: "RoleBinding", ns: defaultNS(o.Namespace), name: o.Name, ref: o.RoleRef, subjects: o.Subjects, at: pos})
+		var b rbacv1.RoleBinding
+		if decode(&b) {
+			a.bindings = append(a.bindings, &binding{kind: "RoleBinding", ns: defaultNS(b.Namespace), name: b.Name, ref: b.RoleRef, subjects: b.Subjects, at: pos})
 		}
 	case "ClusterRoleBinding":
-		var o rbacv1.ClusterRoleBinding
-		if decode(&o) {
-			a.bindings = append(a.bindings, &binding{kind: "ClusterRoleBinding", name: o.Name, ref: o.RoleRef, subjects: o.Subjects, at: pos})
+		var b rbacv1.ClusterRoleBinding
+		if decode(&b) {
+			a.bindings = append(a.bindings, &binding{kind: "ClusterRoleBinding", name: b.Name, ref: b.RoleRef, subjects: b.Subjects, at: pos})
 		}
 	}
 }

@@ -8,17 +8,19 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/netc-dev/netc/diag"
 	"github.com/netc-dev/netc/engine"
 	"github.com/netc-dev/netc/importer"
 	"github.com/netc-dev/netc/internal/outdir"
+	"github.com/netc-dev/netc/live/kubestate"
 )
 
 func newImport(e env) *cobra.Command {
 	var out, namesFile string
 	var manifests, allowPartial bool
-	var live importer.Cluster
+	var live kubestate.Connection
 	var fromCluster bool
 	var maxDiags int
 	c := &cobra.Command{
@@ -82,7 +84,7 @@ the import is partial (written, with the report) and --allow-partial is not give
 				if ctx == nil {
 					ctx = context.Background()
 				}
-				srcs, err = live.Sources(ctx)
+				srcs, err = clusterSources(ctx, live)
 			} else {
 				srcs, diags, err = engine.ReadSources(args, e.stdin)
 			}
@@ -134,4 +136,23 @@ the import is partial (written, with the report) and --allow-partial is not give
 	c.Flags().BoolVar(&allowPartial, "allow-partial", false, "exit 0 when the import is partial")
 	maxDiagnosticsFlag(c, &maxDiags)
 	return c
+}
+
+// clusterSources lists, read-only, what netc import reads from the cluster of the
+// kubeconfig, one source per kind named cluster:CONTEXT/KIND.
+func clusterSources(ctx context.Context, live kubestate.Connection) ([]engine.Source, error) {
+	cfg, err := live.Config()
+	if err != nil {
+		return nil, err
+	}
+	cfg.UserAgent = "netc-import"
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	name := live.Context
+	if name == "" {
+		name = "current-context"
+	}
+	return importer.ListSources(ctx, cs, "cluster:"+name)
 }

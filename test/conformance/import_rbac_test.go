@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"github.com/netc-dev/netc/backends/artifact"
 	"github.com/netc-dev/netc/compiler"
 	"github.com/netc-dev/netc/config"
+	"github.com/netc-dev/netc/diag"
 	"github.com/netc-dev/netc/engine"
 	"github.com/netc-dev/netc/importer"
 )
@@ -61,54 +61,36 @@ func rbacFixtures(t *testing.T) map[string][]engine.Source {
 	return res
 }
 
-// decodedRBAC decodes the RBAC objects of srcs (lists included) with sigs.k8s.io/yaml.
+// decodedRBAC decodes the RBAC objects of srcs (list items included) with
+// sigs.k8s.io/yaml, each object as the engine splits the files.
 func decodedRBAC(t *testing.T, srcs []engine.Source) rbacObjects {
 	t.Helper()
 	var o rbacObjects
-	var add func(js []byte)
-	add = func(js []byte) {
-		var h struct {
-			Kind  string            `json:"kind"`
-			Items []json.RawMessage `json:"items"`
-		}
-		if yaml.Unmarshal(js, &h) != nil {
-			return
-		}
-		var err error
-		switch h.Kind {
-		case "Role":
-			r := &rbacv1.Role{}
-			err = yaml.Unmarshal(js, r)
-			o.roles = append(o.roles, r)
-		case "ClusterRole":
-			r := &rbacv1.ClusterRole{}
-			err = yaml.Unmarshal(js, r)
-			o.clusterRoles = append(o.clusterRoles, r)
-		case "RoleBinding":
-			r := &rbacv1.RoleBinding{}
-			err = yaml.Unmarshal(js, r)
-			o.roleBindings = append(o.roleBindings, r)
-		case "ClusterRoleBinding":
-			r := &rbacv1.ClusterRoleBinding{}
-			err = yaml.Unmarshal(js, r)
-			o.clusterRoleBindings = append(o.clusterRoleBindings, r)
-		case "RoleList", "ClusterRoleList", "RoleBindingList", "ClusterRoleBindingList", "List":
-			for _, it := range h.Items {
-				var m map[string]any
-				if yaml.Unmarshal(it, &m) == nil && m["kind"] == nil {
-					m["kind"] = strings.TrimSuffix(h.Kind, "List")
-				}
-				b, _ := yaml.Marshal(m)
-				add(b)
-			}
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	var diags diag.List
 	for _, s := range srcs {
-		for _, d := range engine.Documents(s) {
-			add(d.Data)
+		for _, obj := range engine.Objects(s, &diags) {
+			var err error
+			switch obj.Kind {
+			case "Role":
+				r := &rbacv1.Role{}
+				err = yaml.Unmarshal(obj.JSON, r)
+				o.roles = append(o.roles, r)
+			case "ClusterRole":
+				r := &rbacv1.ClusterRole{}
+				err = yaml.Unmarshal(obj.JSON, r)
+				o.clusterRoles = append(o.clusterRoles, r)
+			case "RoleBinding":
+				r := &rbacv1.RoleBinding{}
+				err = yaml.Unmarshal(obj.JSON, r)
+				o.roleBindings = append(o.roleBindings, r)
+			case "ClusterRoleBinding":
+				r := &rbacv1.ClusterRoleBinding{}
+				err = yaml.Unmarshal(obj.JSON, r)
+				o.clusterRoleBindings = append(o.clusterRoleBindings, r)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	for _, r := range o.roles {

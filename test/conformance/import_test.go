@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,11 +10,11 @@ import (
 	"testing"
 
 	"github.com/np-guard/netpol-analyzer/pkg/netpol/connlist"
-	"sigs.k8s.io/yaml"
 
 	"github.com/netc-dev/netc/backends/artifact"
 	"github.com/netc-dev/netc/compiler"
 	"github.com/netc-dev/netc/config"
+	"github.com/netc-dev/netc/diag"
 	"github.com/netc-dev/netc/engine"
 	"github.com/netc-dev/netc/importer"
 	"github.com/netc-dev/netc/lang/format"
@@ -44,41 +43,22 @@ func analyzerList(t *testing.T, dir string) string {
 	return out
 }
 
-// withoutPolicies is a manifest file with its NetworkPolicy documents (and list
-// items) taken out; nil when nothing is left.
+// withoutPolicies is a manifest file with its NetworkPolicies (list items too) taken
+// out, one object a document; nil when nothing is left.
 func withoutPolicies(t *testing.T, name string, data []byte) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	for _, d := range engine.Documents(engine.Source{Name: name, Data: data}) {
-		js, err := yaml.YAMLToJSON(d.Data)
-		if err != nil {
-			t.Fatalf("%s:%d: %v", name, d.Line, err)
-		}
-		var obj map[string]any
-		if json.Unmarshal(js, &obj) != nil || obj == nil {
+	var diags diag.List
+	for _, o := range engine.Objects(engine.Source{Name: name, Data: data}, &diags) {
+		if o.Kind == "NetworkPolicy" {
 			continue
-		}
-		kind, _ := obj["kind"].(string)
-		if kind == "NetworkPolicy" || kind == "NetworkPolicyList" {
-			continue
-		}
-		if items, ok := obj["items"].([]any); ok {
-			var kept []any
-			for _, it := range items {
-				if m, ok := it.(map[string]any); ok && m["kind"] == "NetworkPolicy" {
-					continue
-				}
-				kept = append(kept, it)
-			}
-			obj["items"] = kept
-		}
-		js, err = json.Marshal(obj)
-		if err != nil {
-			t.Fatal(err)
 		}
 		out.WriteString("---\n")
-		out.Write(js)
+		out.Write(o.JSON)
 		out.WriteString("\n")
+	}
+	if diags.HasErrors() {
+		t.Fatalf("%s: %v", name, diags)
 	}
 	if out.Len() == 0 {
 		return nil
