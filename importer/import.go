@@ -14,6 +14,7 @@ import (
 	"github.com/netc-dev/netc/config"
 	"github.com/netc-dev/netc/diag"
 	"github.com/netc-dev/netc/engine"
+	"github.com/netc-dev/netc/kube"
 )
 
 // Options are netc import's choices.
@@ -124,8 +125,21 @@ func Import(srcs []engine.Source, opts Options) (*Result, diag.List, error) {
 		files = append(files, artifact.File{Path: name, Data: out})
 		return nil
 	}
+	var refused strings.Builder // the notes of namespaces netc cannot have
 	for _, ns := range slices.Sorted(maps.Keys(n.files)) {
+		if !validNamespace(ns) {
+			for _, note := range n.files[ns].notes {
+				comment(&refused, "", fmt.Sprintf("namespace %q: %s", ns, note))
+			}
+			continue
+		}
 		if err := add(ns+".net", n.files[ns].render()); err != nil {
+			return nil, diags, err
+		}
+	}
+	if refused.Len() > 0 {
+		text := header + " Namespaces netc cannot have, and what they held.\n\n" + refused.String()
+		if err := add(RefusedFile, text); err != nil {
 			return nil, diags, err
 		}
 	}
@@ -171,6 +185,9 @@ func Import(srcs []engine.Source, opts Options) (*Result, diag.List, error) {
 	slices.SortFunc(files, func(a, b artifact.File) int { return strings.Compare(a.Path, b.Path) })
 	return &Result{Files: files, Report: rep}, diags, nil
 }
+
+// validNamespace reports whether a namespace can be a netc namespace (and a file name).
+func validNamespace(ns string) bool { return ns != "cluster" && kube.IsLabel(ns) }
 
 // compile compiles the program's files as netc check and build would.
 func compile(files []artifact.File) (*ir.Program, error) {

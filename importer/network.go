@@ -112,7 +112,7 @@ func (n *network) services() {
 	for _, ns := range slices.Sorted(maps.Keys(byNS)) {
 		ws := byNS[ns]
 		f := n.file(ns)
-		if ns == "cluster" || !kube.IsLabel(ns) {
+		if !validNamespace(ns) {
 			for _, w := range ws {
 				n.drop(f, w, fmt.Sprintf("its namespace %q cannot be a netc namespace", ns))
 			}
@@ -207,9 +207,16 @@ func (n *network) unselectable(w *engine.Workload, group []*engine.Workload) str
 	if len(w.Labels) == 0 {
 		return "it has no labels, and a service selects pods by label"
 	}
-	for k, v := range w.Labels {
+	for _, k := range slices.Sorted(maps.Keys(w.Labels)) {
+		v := w.Labels[k]
 		if v == "" {
 			return fmt.Sprintf("its label %s has an empty value, which netc cannot write", k)
+		}
+		if err := kube.CheckLabelKey(k); err != nil {
+			return fmt.Sprintf("its label key %q %v", k, err)
+		}
+		if err := kube.CheckLabelValue(v); err != nil {
+			return fmt.Sprintf("its label %s=%q: the value %v", k, v, err)
 		}
 	}
 	for _, o := range group {
@@ -436,8 +443,14 @@ func portName(dst *service, p engine.Protocol, port int) string {
 	return name
 }
 
-// addIntent writes SRC -> DST[:PORTS] in file f, under the source key.
+// addIntent writes SRC -> DST[:PORTS] in file f, under the source key. Port 0 (a
+// named container port without a number, in invalid input) is no port: left out.
 func (f *nsFile) addIntent(key, src, dst string, c engine.Conn, dstSvc *service, why string) {
+	if !c.IsAll() {
+		if c = c.Intersect(engine.AllConns()); c.IsEmpty() {
+			return
+		}
+	}
 	ports := portList(c, dstSvc)
 	line := src + " -> " + dst + ports
 	if ports == "" {

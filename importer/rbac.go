@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -17,6 +19,7 @@ import (
 	"github.com/netc-dev/netc/compiler/k8sapi"
 	"github.com/netc-dev/netc/diag"
 	"github.com/netc-dev/netc/engine"
+	"github.com/netc-dev/netc/kube"
 	"github.com/netc-dev/netc/lang/format"
 )
 
@@ -169,6 +172,9 @@ func (a *access) drop(rep *Report, bd *binding, obj string, pos at, field, probl
 
 // subject is a binding subject as a grant writes it, or why it cannot be.
 func subject(b *binding, s rbacv1.Subject) (string, string) {
+	if !writable(s.Name) {
+		return "", fmt.Sprintf("the subject name %q cannot be written as a netc name", s.Name)
+	}
 	switch s.Kind {
 	case rbacv1.UserKind:
 		return "user " + format.Name(s.Name), ""
@@ -181,6 +187,9 @@ func subject(b *binding, s rbacv1.Subject) (string, string) {
 		}
 		if ns == "" {
 			return "", "a ServiceAccount subject without a namespace"
+		}
+		if !validNamespace(ns) || !kube.IsSubdomain(s.Name) {
+			return "", fmt.Sprintf("ServiceAccount %s/%s is not a valid ServiceAccount name", ns, s.Name)
 		}
 		return "serviceaccount " + format.Name(ns) + "/" + format.Name(s.Name), ""
 	}
@@ -216,6 +225,13 @@ func (a *access) grants(rep *Report) string {
 		}
 		scope := "cluster"
 		if bd.kind == "RoleBinding" {
+			if !validNamespace(bd.ns) {
+				for j := range r.rules {
+					a.drop(rep, bd, r.String(), r.at, fmt.Sprintf("rules[%d]", j), fmt.Sprintf("the binding's namespace %q cannot be a netc namespace", bd.ns))
+				}
+				fmt.Fprintf(&b, "# not imported: its namespace %q cannot be a netc namespace\n", bd.ns)
+				continue
+			}
 			scope = format.Name(bd.ns)
 		}
 		if r.aggregated {
@@ -321,8 +337,8 @@ func grantOf(rule rbacv1.PolicyRule, cluster bool) (string, []ir.Rule, string) {
 	}
 	var names []string
 	for _, n := range rule.ResourceNames {
-		if n == "" {
-			return "", nil, "an empty resource name"
+		if !writable(n) {
+			return "", nil, fmt.Sprintf("the resource name %q cannot be written as a netc name", n)
 		}
 		names = append(names, n)
 	}
@@ -356,6 +372,20 @@ func grantOf(rule rbacv1.PolicyRule, cluster bool) (string, []ir.Rule, string) {
 		text += " named " + strings.Join(q, ", ")
 	}
 	return text, rules, ""
+}
+
+// writable reports whether a name can be written in netc source, quoted if need be:
+// not empty, valid UTF-8, no control character, at most the lexer's longest name.
+func writable(s string) bool {
+	if s == "" || len(s) > 1024 || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // resourceText quotes the parts of RESOURCE[.GROUP][/SUB] that need it.

@@ -16,6 +16,7 @@ const (
 	ExternalsFile = "_externals.net"
 	ConfigFile    = "netc.hcl"
 	ReportFile    = "import-report.json"
+	RefusedFile   = "_refused-namespaces.net"
 )
 
 const header = "# Imported by netc import."

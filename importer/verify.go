@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -57,6 +58,9 @@ type Pair struct {
 }
 
 const none = "No Connections"
+
+// zeroPort finds port 0 in a connection's text ("TCP 0,80", "UDP 0-53").
+var zeroPort = regexp.MustCompile(`(^|[ ,])0([,-]|$)`)
 
 // Compare lists the pairs whose connections differ between a and b: workload pairs by
 // name, and address ranges per workload and direction over the ranges of both maps
@@ -205,6 +209,11 @@ func (n *network) differences(pairs []Pair) {
 		return "unexplained: the imported program differs here (a bug in netc import)"
 	}
 	for _, p := range pairs {
+		if zeroPort.MatchString(p.Original) {
+			n.report.Connections = append(n.report.Connections, Difference{Src: p.Src, Dst: p.Dst, Original: p.Original, Imported: p.Imported,
+				Reason: "the original allows port 0 (a named container port without a number), which is no port"})
+			continue
+		}
 		d := Difference{Src: p.Src, Dst: p.Dst, Original: p.Original, Imported: p.Imported, Reason: reason(p.Src, p.Dst)}
 		if w := byName[p.Workload]; w != nil {
 			d.span = w.Span
