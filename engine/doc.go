@@ -21,5 +21,5 @@
 // The answers follow netpol-analyzer (np-guard) wherever the API leaves room, so that
 // the text form is its `list` output line for line; docs/engine.md records each
 // decision. Imports run one way: the engine reads the compiler's IR and the backends'
-// typed objects; only cmd imports the engine.
+// typed objects; only cmd, live/kubestate and importer import the engine.
 package engine
