@@ -139,6 +139,7 @@ type Cluster struct {
 	ipv6     bool            // some ipBlock is IPv6: the address space includes IPv6
 	sorted   bool            // objects has run; add nothing after it
 	ix       *index
+	rbac     rbacState
 }
 
 // NewCluster returns an empty cluster to add objects to.
