@@ -278,8 +278,11 @@ func writeReportJSON(w io.Writer, r *Report) error {
 // pair ("diff-type: changed, source: S, destination: D, ref1: C1, ref2: C2"), with
 // workloads-diff-info when a workload exists on one side only; by kind (changed,
 // added, removed), the ingress controller's pairs after the others, each group sorted
-// as text.
+// as text. No change prints nothing, as netpol-analyzer.
 func writeNpGuardDiff(b *strings.Builder, changes []Change) {
+	if len(changes) == 0 {
+		return
+	}
 	b.WriteString("Connectivity diff:\n")
 	for _, c := range changes {
 		old, new := "No Connections", "No Connections"
