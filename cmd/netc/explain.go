@@ -16,8 +16,8 @@ func newExplain(e env) *cobra.Command {
 	format := formatFlag{value: "text", allowed: []string{"text", "json"}}
 	var in inputFlags
 	c := &cobra.Command{
-		Use:   "explain SRC DST[:PORT[/PROTO]] [FILES|DIRS|-] [--manifests]",
-		Short: "say whether SRC may connect to DST, and why",
+		Use:   "explain SRC DST[:PORT[/PROTO]] | SUBJECT VERB RESOURCE [in NS] [FILES|DIRS|-] [--manifests]",
+		Short: "say whether SRC may connect to DST, or SUBJECT may do VERB on RESOURCE, and why",
 		Long: `Explain answers one question: may SRC open a connection to DST (on PORT, a number or
 a named port of DST; TCP unless /udp or /sctp), and why.
 
@@ -33,10 +33,27 @@ the same names in another namespace. For both it lists the NetworkPolicies that
 select each side and the rules that allow.
 
 --format json prints {"allowed", "connections", "intents", "nearest", "egress",
-"ingress"}. Exit status: 0 the answer is printed (allowed or not); 1 the input has
+"ingress"}.
+
+The RBAC form, SUBJECT [can] VERB RESOURCE [named NAME] [in NAMESPACE|cluster],
+asks the cluster API question: SUBJECT is group NAME, user NAME, serviceaccount
+NS/NAME or, for intents, a service's name (its ServiceAccount); RESOURCE is written
+as in a grant (pods, pods/log, deployments, certificates.cert-manager.io). Without
+in, a namespaced resource is asked about in the account's namespace, else default;
+in cluster asks across all namespaces. For intents it names the grant that allows
+with its position, and the path when the subject gets there through an account it can
+act as (effective privileges), or the nearest grant when denied; for manifests the
+binding, role and rule (aggregated ClusterRoles included). JSON: {"question",
+"allowed", "reason", "grants", "path", "binding", "role", "rule", "at"}. Exit status: 0 the answer is printed (allowed or not); 1 the input has
 errors; 2 usage or I/O failure.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
+			if rq, inputs, ok, err := parseRBACQuestion(args); ok {
+				if err != nil {
+					return usagef(c, "%v", err)
+				}
+				return explainRBAC(c, e, rq, inputs, in, format.value)
+			}
 			dstName, q, err := engine.ParseTarget(args[1])
 			if err != nil {
 				return usagef(c, "%v", err)
