@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -73,15 +74,21 @@ input has errors (printed), or usage or I/O failure.`,
 			if oldSpec.path == stdinArg && newSpec.path == stdinArg {
 				return usagef(c, "standard input (-) can be read only once")
 			}
-			ld := sideLoader{e: e, manifests: manifests, config: configFile, maxDiags: maxDiags}
-			old, err := ld.load(oldSpec)
-			if err != nil {
-				return err
+			// The two sides are independent: read and analyse them at once, then
+			// report in order.
+			ld := sideLoader{e: e, manifests: manifests, config: configFile}
+			var sides [2]loaded
+			var wg sync.WaitGroup
+			for i, sp := range []sideSpec{oldSpec, newSpec} {
+				wg.Go(func() { sides[i] = ld.load(sp) })
 			}
-			new, err := ld.load(newSpec)
-			if err != nil {
-				return err
+			wg.Wait()
+			for i, sp := range []sideSpec{oldSpec, newSpec} {
+				if err := sides[i].report(e, sp, maxDiags); err != nil {
+					return err
+				}
 			}
+			old, new := sides[0].v, sides[1].v
 			r := engine.Compare(old, new)
 			if err := engine.WriteReport(e.stdout, r, format.value); err != nil {
 				return err
@@ -119,12 +126,39 @@ type sideLoader struct {
 	e         env
 	manifests bool
 	config    string
-	maxDiags  int
 }
 
-// load reads and analyses one side. Problems with its input are printed and end the
-// command with exit 2: exit 1 means "changed".
-func (l sideLoader) load(s sideSpec) (*engine.Version, error) {
+// loaded is one side, read: the version, or what went wrong, and notes for stderr.
+type loaded struct {
+	v     *engine.Version
+	diags diag.List
+	notes []string
+	err   error
+}
+
+// report prints what reading the side said; problems with its input end the command
+// with exit 2, since exit 1 means "changed".
+func (r loaded) report(e env, s sideSpec, maxDiags int) error {
+	for _, n := range r.notes {
+		fmt.Fprintf(e.stderr, "netc: %s\n", n)
+	}
+	if r.err != nil {
+		return r.err
+	}
+	errs := slices.DeleteFunc(slices.Clone(r.diags), func(d diag.Diagnostic) bool { return d.Severity != diag.Error })
+	if err := diag.WriteText(e.stderr, errs, maxDiags); err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		fmt.Fprintf(e.stderr, "netc: %s has errors; nothing compared\n", s.arg)
+		return exitStatus(exitUsage)
+	}
+	return nil
+}
+
+// load reads and analyses one side. It may run beside the other side's: it writes
+// nothing, and reads standard input only for the one side that names it.
+func (l sideLoader) load(s sideSpec) (r loaded) {
 	var v *engine.Version
 	var diags diag.List
 	var err error
@@ -136,26 +170,16 @@ func (l sideLoader) load(s sideSpec) (*engine.Version, error) {
 			v = engine.ClusterVersion(cl)
 		}
 	case l.manifests:
-		v, diags, err = l.gitManifests(s)
+		v, diags, err = l.gitManifests(s, &r.notes)
 	default:
-		v, diags, err = l.intents(s)
+		v, diags, err = l.intents(s, &r.notes)
 	}
-	if err != nil {
-		return nil, err
-	}
-	errs := slices.DeleteFunc(slices.Clone(diags), func(d diag.Diagnostic) bool { return d.Severity != diag.Error })
-	if err := diag.WriteText(l.e.stderr, errs, l.maxDiags); err != nil {
-		return nil, err
-	}
-	if len(errs) > 0 {
-		fmt.Fprintf(l.e.stderr, "netc: %s has errors; nothing compared\n", s.arg)
-		return nil, exitStatus(exitUsage)
-	}
-	return v, nil
+	r.v, r.diags, r.err = v, diags, err
+	return r
 }
 
 // intents compiles one side's intents, from disk or at a revision.
-func (l sideLoader) intents(s sideSpec) (*engine.Version, diag.List, error) {
+func (l sideLoader) intents(s sideSpec, notes *[]string) (*engine.Version, diag.List, error) {
 	var srcs []compiler.Source
 	var cfg *config.Config
 	var diags diag.List
@@ -179,7 +203,7 @@ func (l sideLoader) intents(s sideSpec) (*engine.Version, diag.List, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		files, dir, d, err := l.gitFiles(g, s, func(n string) bool { return strings.HasSuffix(n, ".net") })
+		files, dir, d, err := l.gitFiles(g, s, notes, func(n string) bool { return strings.HasSuffix(n, ".net") })
 		if err != nil {
 			return nil, nil, err
 		}
@@ -233,12 +257,12 @@ func (l sideLoader) intents(s sideSpec) (*engine.Version, diag.List, error) {
 }
 
 // gitManifests reads one side's manifests at a revision.
-func (l sideLoader) gitManifests(s sideSpec) (*engine.Version, diag.List, error) {
+func (l sideLoader) gitManifests(s sideSpec, notes *[]string) (*engine.Version, diag.List, error) {
 	g, err := openGitRev(s.rev)
 	if err != nil {
 		return nil, nil, err
 	}
-	files, _, diags, err := l.gitFiles(g, s, func(n string) bool {
+	files, _, diags, err := l.gitFiles(g, s, notes, func(n string) bool {
 		ext := strings.ToLower(filepath.Ext(n))
 		return ext == ".yaml" || ext == ".yml" || ext == ".json"
 	})
@@ -261,13 +285,13 @@ type gitSource struct {
 // gitFiles reads the files of s.path at the revision that keep accepts, within the
 // size limits of files on disk. A path the revision does not have is an empty side
 // (a directory the change adds), said on standard error.
-func (l sideLoader) gitFiles(g *gitRev, s sideSpec, keep func(string) bool) ([]gitSource, bool, diag.List, error) {
+func (l sideLoader) gitFiles(g *gitRev, s sideSpec, notes *[]string, keep func(string) bool) ([]gitSource, bool, diag.List, error) {
 	files, dir, exists, err := g.files(s.path, keep)
 	if err != nil {
 		return nil, false, nil, err
 	}
 	if !exists {
-		fmt.Fprintf(l.e.stderr, "netc: %s is not at %s; comparing with nothing\n", s.path, g.label)
+		*notes = append(*notes, fmt.Sprintf("%s is not at %s; comparing with nothing", s.path, g.label))
 		return nil, true, nil, nil
 	}
 	if dir && len(files) == 0 && !l.manifests {

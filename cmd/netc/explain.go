@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,7 +59,9 @@ errors; 2 usage or I/O failure.`,
 			if err != nil {
 				return usagef(c, "%v", err)
 			}
-			cl, prog, err := loadCluster(c, e, args[2:], in)
+			cl, prog, err := loadCluster(c, e, args[2:], in, func(p *ir.Program) func(string) bool {
+				return pairNamespaces(p, args[0], dstName)
+			})
 			if err != nil {
 				return err
 			}
@@ -96,6 +99,35 @@ errors; 2 usage or I/O failure.`,
 }
 
 var errNotTried = errors.New("not tried")
+
+// pairNamespaces is where the two ends of an explain question may live, so that only
+// those namespaces' policies are built: the namespace of NS/NAME, else of every service
+// and database of that name, and default. A pair decides on the egress policies of the
+// source's namespace and the ingress policies of the destination's; addresses have none.
+func pairNamespaces(p *ir.Program, names ...string) func(string) bool {
+	keep := map[string]bool{"default": true}
+	for _, n := range names {
+		n, _, _ = strings.Cut(n, "[")
+		if ns, _, ok := strings.Cut(n, "/"); ok {
+			keep[ns] = true
+			continue
+		}
+		for _, s := range p.Services {
+			if s.Name == n {
+				keep[s.Namespace] = true
+			}
+		}
+		for _, d := range p.Databases {
+			if d.Name == n {
+				keep[d.Namespace] = true
+			}
+		}
+		if n == "kube-dns" { // the cluster DNS workload FromProgram adds
+			keep[cmp.Or(p.DNS.Namespace, "kube-system")] = true
+		}
+	}
+	return func(ns string) bool { return keep[ns] }
+}
 
 // endpointName maps the names of intents that are not workloads to what the engine
 // understands: world to every IPv4 address, an external or a database outside the

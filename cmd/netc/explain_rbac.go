@@ -137,7 +137,10 @@ type rbacAnswer struct {
 }
 
 func explainRBAC(c *cobra.Command, e env, q rbacQuestion, inputs []string, in inputFlags, format string) error {
-	cl, prog, err := loadCluster(c, e, inputs, in)
+	// The RBAC question needs no NetworkPolicy: build none.
+	cl, prog, err := loadCluster(c, e, inputs, in, func(*ir.Program) func(string) bool {
+		return func(string) bool { return false }
+	})
 	if err != nil {
 		return err
 	}
