@@ -205,10 +205,10 @@ func setDiff[T any, K comparable](a, b []T, key func(T) K) (added, removed []T) 
 	return added, removed
 }
 
-// Version is one side of a diff: its connectivity map, RBAC permissions and SQL
-// privileges.
+// Version is one side of a diff: its cluster (whose connectivity maps are compared),
+// RBAC permissions and SQL privileges.
 type Version struct {
-	Map         *Map
+	Cluster     *Cluster
 	Permissions []Permission
 	SQL         []SQLPrivilege
 }
@@ -222,7 +222,7 @@ type Report struct {
 
 // Compare computes the report from old to new.
 func Compare(old, new *Version) *Report {
-	r := &Report{Network: Diff(old.Map, new.Map)}
+	r := &Report{Network: DiffClusters(old.Cluster, new.Cluster)}
 	r.RBACAdded, r.RBACRemoved = setDiff(old.Permissions, new.Permissions, Permission.key)
 	r.SQLAdded, r.SQLRemoved = setDiff(old.SQL, new.SQL, func(p SQLPrivilege) SQLPrivilege { return p })
 	return r
@@ -236,5 +236,5 @@ func (r *Report) Empty() bool {
 // ClusterVersion is the diff side of manifests: the cluster's map and the
 // permissions its RBAC objects give.
 func ClusterVersion(c *Cluster) *Version {
-	return &Version{Map: c.Map(), Permissions: c.Permissions()}
+	return &Version{Cluster: c, Permissions: c.Permissions()}
 }
