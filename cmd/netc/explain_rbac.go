@@ -11,6 +11,7 @@ import (
 
 	"github.com/netc-dev/netc/compiler/ir"
 	"github.com/netc-dev/netc/compiler/k8sapi"
+	"github.com/netc-dev/netc/diag"
 	"github.com/netc-dev/netc/engine"
 )
 
@@ -157,6 +158,11 @@ func explainRBAC(c *cobra.Command, e env, q rbacQuestion, inputs []string, in in
 			a.Grants = append(a.Grants, d.Grant.Span.String())
 		}
 	} else {
+		// Bindings that grant nothing (their role is missing) are worth a warning here.
+		_, warns := cl.RBACGrants()
+		if err := diag.WriteText(e.stderr, warns, in.maxDiags); err != nil {
+			return err
+		}
 		d := cl.Authorize(req)
 		a.Allowed, a.Reason = d.Allowed, d.Reason
 		if o := d.Origin; o != nil {
