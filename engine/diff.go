@@ -38,8 +38,9 @@ func (c Change) Removed() Conn { return c.Old.Subtract(c.New) }
 // name. Address ranges are matched as netpol-analyzer's diff does: both maps' ranges
 // are cut into common parts, each part compared, and touching parts with the same
 // change on the same workload merged back into one range; so a range that only moved
-// its boundaries is no change. The result is sorted by kind (changed, added,
-// removed), the ingress controller's pairs last within each kind, then by name.
+// its boundaries is no change. The result is sorted as netpol-analyzer's diff lists
+// it: by kind (changed, added, removed), the ingress controller's pairs after all
+// others (by kind again), then by name.
 func Diff(old, new *Map) []Change {
 	type pair struct{ src, dst string }
 	type sides struct {
@@ -137,7 +138,7 @@ func Diff(old, new *Map) []Change {
 	}
 	rank := map[ChangeKind]int{Changed: 0, Opened: 1, Closed: 2}
 	slices.SortFunc(res, func(a, b Change) int {
-		return cmp.Or(cmp.Compare(rank[a.Kind], rank[b.Kind]), compareBool(a.Ingress, b.Ingress),
+		return cmp.Or(compareBool(a.Ingress, b.Ingress), cmp.Compare(rank[a.Kind], rank[b.Kind]),
 			strings.Compare(a.Src, b.Src), strings.Compare(a.Dst, b.Dst))
 	})
 	return res

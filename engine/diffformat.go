@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -277,14 +278,28 @@ func writeReportJSON(w io.Writer, r *Report) error {
 // writeNpGuardDiff prints netpol-analyzer's diff text: a header, then one line per
 // pair ("diff-type: changed, source: S, destination: D, ref1: C1, ref2: C2"), with
 // workloads-diff-info when a workload exists on one side only; by kind (changed,
-// added, removed), the ingress controller's pairs after the others, each group sorted
-// as text. No change prints nothing, as netpol-analyzer.
+// added, removed), then the ingress controller's pairs by kind, each group sorted as
+// text. No change prints nothing, as netpol-analyzer.
 func writeNpGuardDiff(b *strings.Builder, changes []Change) {
 	if len(changes) == 0 {
 		return
 	}
 	b.WriteString("Connectivity diff:\n")
-	for _, c := range changes {
+	// Changes come grouped (by kind, the controller's after the rest); within a group
+	// the lines sort as text, as netpol-analyzer sorts them.
+	var group []string
+	flush := func() {
+		slices.Sort(group)
+		for _, l := range group {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+		group = group[:0]
+	}
+	for i, c := range changes {
+		if i > 0 && (c.Kind != changes[i-1].Kind || c.Ingress != changes[i-1].Ingress) {
+			flush()
+		}
 		old, new := "No Connections", "No Connections"
 		if c.Kind != Opened {
 			old = c.Old.String()
@@ -292,7 +307,7 @@ func writeNpGuardDiff(b *strings.Builder, changes []Change) {
 		if c.Kind != Closed {
 			new = c.New.String()
 		}
-		fmt.Fprintf(b, "diff-type: %s, source: %s, destination: %s, ref1: %s, ref2: %s", c.Kind, c.Src, c.Dst, old, new)
+		l := fmt.Sprintf("diff-type: %s, source: %s, destination: %s, ref1: %s, ref2: %s", c.Kind, c.Src, c.Dst, old, new)
 		if c.SrcGone || c.DstGone {
 			var ws []string
 			if c.SrcGone {
@@ -301,8 +316,9 @@ func writeNpGuardDiff(b *strings.Builder, changes []Change) {
 			if c.DstGone {
 				ws = append(ws, c.Dst)
 			}
-			fmt.Fprintf(b, ", workloads-diff-info: workload %s %s", strings.Join(ws, " and "), c.Kind)
+			l += fmt.Sprintf(", workloads-diff-info: workload %s %s", strings.Join(ws, " and "), c.Kind)
 		}
-		b.WriteByte('\n')
+		group = append(group, l)
 	}
+	flush()
 }

@@ -45,13 +45,15 @@ type npguardDiff struct {
 	missing, extra []string
 	err            string
 	class          string
+	exact          bool // byte for byte, order included
 }
 
 const classDiffIPv6 = "IPv6 networks in admin policies: the engine compares IPv6 ranges, netpol-analyzer ignores them"
 
 // TestNpGuardDiff runs `netc diff --manifests OLD NEW --format txt` on every plain diff
 // golden of netpol-analyzer's suite (test_outputs/diff/diff_between_NEW_and_OLD.txt,
-// where netpol-analyzer names them ref2 and ref1) and compares order-insensitively.
+// where netpol-analyzer names them ref2 and ref1) and compares order-insensitively;
+// the lines that match must also come in the golden's order, byte for byte.
 // Every pair whose two directories hold only NetworkPolicies, workloads and
 // namespaces must match; every other difference must be of a documented class. The
 // score is written to docs/engine.md (NETC_UPDATE=1) and checked there.
@@ -100,16 +102,22 @@ func TestNpGuardDiff(t *testing.T) {
 			c.err = err.Error()
 		}
 		c.missing, c.extra = lineDiff(sortedLines(string(golden)), sortedLines(got))
+		c.exact = got == string(golden)
 		c.classify()
 		cases = append(cases, c)
 	}
 	if len(cases) < 40 {
 		t.Fatalf("found %d plain diff goldens, want the suite's 45", len(cases))
 	}
-	matched, pure, pureMatched := 0, 0, 0
+	matched, pure, pureMatched, exact := 0, 0, 0, 0
 	for _, c := range cases {
 		if c.class == "" {
 			matched++
+		}
+		if c.exact {
+			exact++
+		} else if c.class == "" {
+			t.Errorf("%s: the same lines as the golden, in another order", c.golden)
 		}
 		if c.pure {
 			pure++
@@ -123,8 +131,8 @@ func TestNpGuardDiff(t *testing.T) {
 			t.Errorf("%s differs for no documented reason:\n%s", c.golden, c.report())
 		}
 	}
-	t.Logf("np-guard diff goldens: %d of %d match; %d of %d whose both sides hold only NetworkPolicies, workloads and namespaces",
-		matched, len(cases), pureMatched, pure)
+	t.Logf("np-guard diff goldens: %d of %d match (%d byte for byte, order included); %d of %d whose both sides hold only NetworkPolicies, workloads and namespaces",
+		matched, len(cases), exact, pureMatched, pure)
 	checkDocSection(t, diffTableBegin, tableEnd, diffScoreTable(cases, matched, pureMatched, pure))
 }
 
