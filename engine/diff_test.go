@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -67,4 +68,34 @@ func TestDiffClustersMatchesWholeMaps(t *testing.T) {
 		t.Fatal("no change found in any variant")
 	}
 	t.Logf("%d variants, %d changes, the scoped diff agrees", checked, changes)
+}
+
+// TestDiffAddressRanges pins the address-by-address comparison: ranges cut
+// differently but allowing the same are no change; a change inside a range is
+// reported for the addresses that changed only, merged where they touch; ranges that
+// run to the end of IPv4 and IPv6 do not spill into each other.
+func TestDiffAddressRanges(t *testing.T) {
+	w := &Workload{Namespace: "ns", Name: "w", Kind: "Pod", key: "ns/w[Pod]"}
+	ip := func(s string) netip.Addr { return netip.MustParseAddr(s) }
+	r := func(lo, hi string) IPSet { return IPSet{{ip(lo), ip(hi)}} }
+	tcp := func(p Port) Conn { return PortConn(TCP, p, p) }
+	to := func(ips IPSet, c Conn) Connection { return Connection{Src: Endpoint{Workload: w}, Dst: Endpoint{IPs: ips}, Conn: c} }
+	m := func(cs ...Connection) *Map { return &Map{Connections: cs, Workloads: []*Workload{w}} }
+	got := Diff(
+		m(to(r("0.0.0.0", "9.255.255.255"), tcp(80)), to(r("10.0.0.0", "255.255.255.255"), tcp(80)),
+			to(r("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), tcp(80))),
+		m(to(r("0.0.0.0", "4.255.255.255"), tcp(80)), to(r("5.0.0.0", "5.0.0.255"), tcp(443)),
+			to(r("5.0.1.0", "255.255.255.255"), tcp(80)), to(r("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), tcp(80))),
+	)
+	want := []Change{{Kind: Changed, Src: "ns/w[Pod]", Dst: "5.0.0.0-5.0.0.255", Old: tcp(80), New: tcp(443)}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+	// IPv6 only on the new side, from the end of IPv4 on: opened, and IPv4 unchanged.
+	got = Diff(m(to(r("0.0.0.0", "255.255.255.255"), tcp(80))),
+		m(to(IPSet{{ip("0.0.0.0"), ip("255.255.255.255")}, {ip("::"), ip("::ffff")}}, tcp(80))))
+	want = []Change{{Kind: Opened, Src: "ns/w[Pod]", Dst: "::-::ffff", New: tcp(80)}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
 }
