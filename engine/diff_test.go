@@ -79,7 +79,9 @@ func TestDiffAddressRanges(t *testing.T) {
 	ip := func(s string) netip.Addr { return netip.MustParseAddr(s) }
 	r := func(lo, hi string) IPSet { return IPSet{{ip(lo), ip(hi)}} }
 	tcp := func(p Port) Conn { return PortConn(TCP, p, p) }
-	to := func(ips IPSet, c Conn) Connection { return Connection{Src: Endpoint{Workload: w}, Dst: Endpoint{IPs: ips}, Conn: c} }
+	to := func(ips IPSet, c Conn) Connection {
+		return Connection{Src: Endpoint{Workload: w}, Dst: Endpoint{IPs: ips}, Conn: c}
+	}
 	m := func(cs ...Connection) *Map { return &Map{Connections: cs, Workloads: []*Workload{w}} }
 	got := Diff(
 		m(to(r("0.0.0.0", "9.255.255.255"), tcp(80)), to(r("10.0.0.0", "255.255.255.255"), tcp(80)),
