@@ -63,6 +63,9 @@ input has errors (printed), or usage or I/O failure.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
 			oldSpec, newSpec := parseSide(args[0]), parseSide(args[1])
+			if (oldSpec.path == "" && newSpec.path == stdinArg) || (newSpec.path == "" && oldSpec.path == stdinArg) {
+				return usagef(c, "git:REV takes the other side's path, and standard input has none: write git:REV:PATH")
+			}
 			switch {
 			case oldSpec.path == "" && newSpec.path == "":
 				oldSpec.path, newSpec.path = ".", "."
