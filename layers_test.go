@@ -50,11 +50,15 @@ var layers = []layer{
 	{"backends/*", []string{"diag", "kube", "compiler/ir", "compiler/k8sapi", "backends/artifact", "backends/k8syaml"}},
 	{"backends", []string{"diag", "kube", "config", "compiler", "compiler/ir", "backends/..."}},
 
+	// The language server: the front end, the compiler and the backends (for the
+	// diagnostics netc check reports), behind LSP.
+	{"lsp", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/..."}},
+
 	// Command-line helpers, the CLI, and the benchmarks, which may use everything.
 	{"internal/outdir", []string{"backends/artifact"}},
 	{"internal/seeds", nil},
-	{"cmd/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/..."}},
-	{"bench/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "bench/..."}},
+	{"cmd/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "lsp"}},
+	{"bench/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "bench/...", "lsp"}},
 }
 
 type layer struct {

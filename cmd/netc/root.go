@@ -94,6 +94,7 @@ Exit status: 0 no errors; 1 the input has errors (or warnings with --strict);
 		return usageError{err, c.CommandPath()}
 	})
 	root.AddCommand(newBuild(e), newCheck(e), newFmt(e), newRules(e), newVersion(e))
+	root.AddCommand(newLSP(e))
 	return root
 }
 
