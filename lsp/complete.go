@@ -60,25 +60,20 @@ func (s *Server) completion(p TextDocumentPositionParams) (*CompletionList, *Res
 		last = fields[len(fields)-1]
 	}
 	x := a.idx()
-	stmtOff := lineStart + (len(prefix) - len(stmt))
 	switch {
 	case strings.HasSuffix(before, ":") && strings.Contains(before, "->"):
-		if t := x.lookup(f.name, stmtOff+strings.LastIndex(before, ":")-1); t != nil && t.sym.kind == symService {
+		if t := target(x, f, off, before); t != nil && t.kind == symService {
 			for _, sym := range x.syms {
-				if sym.kind == symPort && sym.owner == t.sym {
-					add(CompletionProperty, "port of "+t.sym.key(), sym.name)
+				if sym.kind == symPort && sym.owner == t {
+					add(CompletionProperty, "port of "+t.key(), sym.name)
 				}
 			}
 		}
 	case strings.HasSuffix(before, "as role") || strings.Contains(before, " as role ") && strings.HasSuffix(before, ","):
-		arrow := strings.Index(before, "->") + 2
-		for arrow < len(before) && before[arrow] == ' ' {
-			arrow++
-		}
-		if t := x.lookup(f.name, stmtOff+arrow); t != nil && t.sym.kind == symDatabase {
+		if t := target(x, f, off, before); t != nil && t.kind == symDatabase {
 			for _, sym := range x.syms {
-				if sym.kind == symRole && sym.owner == t.sym {
-					add(CompletionField, "role on "+t.sym.key(), sym.name)
+				if sym.kind == symRole && sym.owner == t {
+					add(CompletionField, "role on "+t.key(), sym.name)
 				}
 			}
 		}
@@ -164,4 +159,26 @@ func commentStart(line []byte) int {
 		}
 	}
 	return -1
+}
+
+// target resolves the target of the intent being written (the text after "->", up to
+// ':' or a blank), from the text: the line does not parse yet.
+func target(x *index, f *file, off int, before string) *symbol {
+	_, t, ok := strings.Cut(before, "->")
+	if !ok {
+		return nil
+	}
+	t = strings.TrimLeft(t, " \t")
+	if i := strings.IndexAny(t, ": \t"); i >= 0 {
+		t = t[:i]
+	}
+	t = strings.Trim(t, `"`)
+	if strings.Contains(t, "/") {
+		return x.entities[t]
+	}
+	ns := namespaceAt(f.ast.Stmts, off, "default")
+	if sym := x.entities[ns+"/"+t]; sym != nil {
+		return sym
+	}
+	return x.byName[t]
 }

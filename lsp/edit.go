@@ -126,6 +126,9 @@ func (s *Server) rename(p RenameParams) (*WorkspaceEdit, *ResponseError) {
 	case !bareName.MatchString(name):
 		return fail("cannot rename to %q: netc renames to bare names (letters, digits, '_', '.', '-')", name)
 	}
+	if taken := collision(a.idx(), sym, name); taken != nil {
+		return fail("cannot rename %s to %q: %s is declared at %s", sym.title(), name, taken.title(), taken.def)
+	}
 	// The edits, per file.
 	edits := map[*file][]diag.Span{}
 	for _, o := range sym.occs {
@@ -148,7 +151,7 @@ func (s *Server) rename(p RenameParams) (*WorkspaceEdit, *ResponseError) {
 	for file, locs := range before.at {
 		got := now.at[file]
 		if len(got) != len(locs) {
-			return fail("renaming %s to %q would change what the names of %s mean", sym.title(), name, file)
+			return fail("cannot rename %s to %q: it would change what the names of %s mean", sym.title(), name, file)
 		}
 		for i, l := range locs {
 			expect := l.sym.key()
@@ -355,4 +358,19 @@ func (w *workspace) compileWith(texts map[string][]byte) *analysis {
 	a := w.compile()
 	w.files = saved
 	return a
+}
+
+// collision returns what already has the new name where the renamed symbol would
+// take it: the namespace's services, databases and externals share one space of
+// names, external names are unique in the program, and a database's roles are its own.
+func collision(x *index, sym *symbol, name string) *symbol {
+	switch sym.kind {
+	case symRole:
+		return x.roles[roleID{sym.owner, name}]
+	case symExternal:
+		if e := x.byName[name]; e != nil {
+			return e
+		}
+	}
+	return x.entities[sym.ns+"/"+name]
 }

@@ -234,6 +234,9 @@ func buildIndex(files []*ast.File) *index {
 			x.scopes(st, a.Grant.Scopes)
 		}
 	}
+	for _, sym := range x.syms {
+		slices.SortStableFunc(sym.occs, func(a, b occurrence) int { return a.span.Compare(b.span) })
+	}
 	for file := range x.at {
 		slices.SortFunc(x.at[file], func(a, b located) int { return a.span.Start.Offset - b.span.Start.Offset })
 	}

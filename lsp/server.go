@@ -128,6 +128,13 @@ func (s *Server) handle(m *message) {
 	if m.Method == "" {
 		return // a response to a request of ours; the server sends none
 	}
+	// A request sees the current text: its diagnostics go out first, so a client
+	// that reads the response has the diagnostics of the same text.
+	if s.pending && s.initialized {
+		s.analysis()
+		s.pending = false
+		s.publish()
+	}
 	result, rerr := s.request(m)
 	if err := s.conn.reply(m.ID, result, rerr); err != nil {
 		s.logf("writing a response: %v", err)

@@ -1,0 +1,159 @@
+package lsp
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const shopNet = `namespace shop
+
+service web {
+  port http 8080
+}
+
+database orders postgres
+
+world -> web:http
+web -> api:9000
+api -> orders:5432 as role app_rw
+`
+
+const accessNet = `namespace shop
+api can get configmaps
+assert web -> api:9000
+`
+
+func diagLines(ds []Diagnostic) []string {
+	var out []string
+	for _, d := range ds {
+		s := d.Message
+		if d.Code != "" {
+			s += " [" + d.Code + "]"
+		}
+		out = append(out, strings.TrimSpace(rangeText(d.Range)+" "+s))
+	}
+	return out
+}
+
+func rangeText(r Range) string {
+	return itoa(r.Start.Line) + ":" + itoa(r.Start.Character) + "-" + itoa(r.End.Line) + ":" + itoa(r.End.Character)
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+func same(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Errorf("%s:\ngot  %q\nwant %q", what, got, want)
+	}
+}
+
+func TestDiagnostics(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"shop.net": shopNet, "access.net": accessNet})
+	c := startServer(t, dir, Options{})
+	c.settle()
+	// Without any open buffer, the folder's files are checked.
+	same(t, "initial", diagLines(c.diagsOf(c.uri("shop.net"))), []string{
+		`10:27-10:33 role "app_rw" on shop/orders is not declared; it is created with no privileges and its privileges are not managed [undeclared-role]`,
+	})
+	d := c.diagsOf(c.uri("shop.net"))[0]
+	if d.Severity != SeverityWarning || d.Source != "netc" || d.CodeDescription == nil || d.CodeDescription.Href != RuleURL("undeclared-role") {
+		t.Errorf("diagnostic %+v", d)
+	}
+
+	// An unsaved edit in one file: the other file's diagnostics change with it.
+	uri := c.open("shop.net")
+	c.change(uri, 2, TextDocumentContentChangeEvent{Range: &Range{Start: Position{9, 7}, End: Position{9, 10}}, Text: "apx"})
+	c.settle()
+	same(t, "after edit", diagLines(c.diagsOf(c.uri("access.net"))), []string{
+		`2:0-2:22 assertion failed: no intent allows shop/web -> shop/api`,
+	})
+	// The file on disk is unchanged; the buffer wins.
+	if b, _ := os.ReadFile(filepath.Join(dir, "shop.net")); string(b) != shopNet {
+		t.Fatal("the server wrote the file")
+	}
+	// Related information points into the other file.
+	c.change(uri, 3, TextDocumentContentChangeEvent{Range: &Range{Start: Position{9, 7}, End: Position{9, 10}}, Text: "api"},
+		TextDocumentContentChangeEvent{Range: &Range{Start: Position{11, 0}, End: Position{11, 0}}, Text: "service api\n"})
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": TextDocumentItem{URI: c.uri("b.net"), Version: 1,
+		Text: "namespace shop\nservice api\n"}})
+	c.settle()
+	got := c.diagsOf(c.uri("shop.net"))
+	same(t, "duplicate", diagLines(got), []string{
+		`11:8-11:11 service "shop/api" is already declared as a service`,
+	})
+	if len(got) == 1 && (len(got[0].RelatedInformation) != 1 || got[0].RelatedInformation[0].Location.URI != c.uri("b.net") ||
+		rangeText(got[0].RelatedInformation[0].Location.Range) != "1:8-1:11" || got[0].RelatedInformation[0].Message != "first declared here") {
+		t.Errorf("related: %+v", got[0].RelatedInformation)
+	}
+	// Closing the buffer goes back to the disk's text, and clears what it fixed.
+	c.notify("textDocument/didClose", map[string]any{"textDocument": map[string]string{"uri": uri}})
+	c.notify("textDocument/didClose", map[string]any{"textDocument": map[string]string{"uri": c.uri("b.net")}})
+	c.settle()
+	same(t, "closed", diagLines(c.diagsOf(c.uri("shop.net"))), []string{
+		`10:27-10:33 role "app_rw" on shop/orders is not declared; it is created with no privileges and its privileges are not managed [undeclared-role]`,
+	})
+	if got := c.diagsOf(c.uri("access.net")); len(got) != 0 {
+		t.Errorf("access.net not cleared: %v", diagLines(got))
+	}
+	c.shutdown()
+}
+
+// TestUTF16 checks positions on lines with non-ASCII and astral characters, in both
+// directions: diagnostics out, hover and edits in.
+func TestUTF16(t *testing.T) {
+	// 😀 is one code point, two UTF-16 units, four bytes; é is one unit, two bytes.
+	src := "# café 😀\nservice \"é😀\"; web -> \"b😀c\":80 # 😀\n"
+	dir := writeFiles(t, map[string]string{"u.net": src})
+	c := startServer(t, dir, Options{})
+	uri := c.open("u.net")
+	c.settle()
+	got := diagLines(c.diagsOf(uri))
+	same(t, "diagnostics", got, []string{
+		`1:8-1:13 service name "é😀" is not a valid Kubernetes name: only lower-case letters, digits and '-' are allowed (a DNS-1123 label)`,
+		`1:22-1:28 name "b😀c" is not a valid Kubernetes name: only lower-case letters, digits and '-' are allowed (a DNS-1123 label)`,
+	})
+	// Hover on web, after the astral characters of the line.
+	var h Hover
+	c.mustCall("textDocument/hover", pos(uri, 1, 16), &h)
+	if h.Range == nil || rangeText(*h.Range) != "1:15-1:18" || !strings.HasPrefix(h.Contents.Value, "**service default/web**") {
+		t.Errorf("hover: %+v", h)
+	}
+	// An incremental edit after the astral character: replace "web" by "app".
+	c.change(uri, 2, TextDocumentContentChangeEvent{Range: &Range{Start: Position{1, 15}, End: Position{1, 18}}, Text: "app"})
+	var syms []DocumentSymbol
+	c.mustCall("textDocument/documentSymbol", map[string]any{"textDocument": map[string]string{"uri": uri}}, &syms)
+	if len(syms) != 2 || syms[1].Name != `app -> "b😀c":80` || rangeText(syms[1].Range) != "1:15-1:31" {
+		t.Errorf("symbols after the edit: %+v", syms)
+	}
+	c.shutdown()
+}
+
+func TestText(t *testing.T) {
+	tx := newText([]byte("a😀b\r\nxé\n"))
+	for _, tc := range []struct {
+		off int
+		p   Position
+	}{{0, Position{0, 0}}, {1, Position{0, 1}}, {5, Position{0, 3}}, {6, Position{0, 4}}, {8, Position{1, 0}}, {9, Position{1, 1}}, {11, Position{1, 2}}, {12, Position{2, 0}}} {
+		if got := tx.position(tc.off); got != tc.p {
+			t.Errorf("position(%d) = %v, want %v", tc.off, got, tc.p)
+		}
+		if got := tx.offset(tc.p); got != tc.off {
+			t.Errorf("offset(%v) = %d, want %d", tc.p, got, tc.off)
+		}
+	}
+	// Inside the surrogate pair: before the character. Past the line: its end (before \r\n).
+	if got := tx.offset(Position{0, 2}); got != 1 {
+		t.Errorf("offset inside a surrogate pair = %d", got)
+	}
+	if got := tx.offset(Position{0, 99}); got != 6 {
+		t.Errorf("offset past the line = %d", got)
+	}
+	if got := tx.offset(Position{9, 0}); got != 12 {
+		t.Errorf("offset past the text = %d", got)
+	}
+}
