@@ -23,6 +23,7 @@ test-conformance:
 golden:
 	NETC_UPDATE=1 $(GO) test -run 'TestGolden' .
 	NETC_UPDATE=1 $(GO) test -run 'TestScripts' ./cmd/netc
+	NETC_UPDATE=1 $(GO) test -run 'TestNeovim' ./lsp
 	$(GO) test -run 'TestGolden|TestDeterministic|TestRuleCoverage' .
 	$(GO) test -run 'TestScripts' ./cmd/netc
 
