@@ -13,7 +13,7 @@ import (
 
 // client drives a server over an in-memory pipe with JSON-RPC, as an editor would.
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	conn  *conn
 	mu    sync.Mutex
 	next  int
@@ -25,7 +25,7 @@ type client struct {
 }
 
 // startServer serves the directory root (nil root: no folder) and initializes.
-func startServer(t *testing.T, root string, opts Options) *client {
+func startServer(t testing.TB, root string, opts Options) *client {
 	t.Helper()
 	cr, sw := io.Pipe()
 	sr, cw := io.Pipe()

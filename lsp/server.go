@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/netc-dev/netc/compiler/ir"
@@ -24,6 +25,10 @@ type Options struct {
 	// backends' when they have run in the background. Smaller programs get one
 	// publication with both. Zero means DefaultSplitAt.
 	SplitAt int
+
+	// afterBackends, when set, is called after the backends' diagnostics of a split
+	// analysis are handled (for the benchmarks).
+	afterBackends func()
 }
 
 // DefaultSplitAt: below 1 MiB of source the backends take a few milliseconds.
@@ -38,8 +43,8 @@ type Server struct {
 	cur     *analysis // the current program; nil after a change
 	pending bool      // diagnostics of the current text are not yet published
 	gen     int       // counts analyses, so late backend results are dropped
-	// published are the URIs whose last publication was not empty.
-	published map[string]bool
+	// published are the diagnostics last published, by URI (files with none left out).
+	published map[string]diag.List
 	backend   diag.List // the backends' diagnostics of the current analysis
 
 	initialized, shutdown bool
@@ -60,7 +65,7 @@ func Serve(r io.Reader, w io.Writer, opts Options) error {
 	if opts.SplitAt == 0 {
 		opts.SplitAt = DefaultSplitAt
 	}
-	s := &Server{opts: opts, conn: newConn(r, w), ws: newWorkspace(), published: map[string]bool{},
+	s := &Server{opts: opts, conn: newConn(r, w), ws: newWorkspace(), published: map[string]diag.List{},
 		events: make(chan event, 1024)}
 	go func() {
 		for {
@@ -100,6 +105,9 @@ func Serve(r io.Reader, w io.Writer, opts Options) error {
 			if ev.gen == s.gen && s.cur != nil {
 				s.backend = ev.backend
 				s.publish()
+			}
+			if s.opts.afterBackends != nil {
+				s.opts.afterBackends()
 			}
 		}
 		// Publish once the queue is drained, so a burst of keystrokes costs one
@@ -338,8 +346,10 @@ func (s *Server) size() int {
 	return n
 }
 
-// publish sends the diagnostics of every file of the program, and an empty list to
-// each file that had diagnostics before and has none now.
+// publish sends the diagnostics of every file of the program whose diagnostics changed
+// since the last publication (an empty list to a file that has none left). A program
+// of a thousand files with findings in each then costs one file's publication per
+// edit, not a thousand.
 func (s *Server) publish() {
 	a := s.cur
 	if a == nil {
@@ -347,29 +357,33 @@ func (s *Server) publish() {
 	}
 	all := append(append(diag.List(nil), a.diags...), s.backend...)
 	all.Sort()
-	byURI := map[string][]Diagnostic{}
+	byFile := map[*file]diag.List{}
 	for _, d := range all {
 		f := s.fileOf(a, d.Span.File)
 		if f == nil {
 			s.logf("diagnostic outside the program: %s", d)
 			continue
 		}
-		byURI[f.uri] = append(byURI[f.uri], s.diagnostic(a, f, d))
+		byFile[f] = append(byFile[f], d)
 	}
 	files := append([]*file(nil), a.files...)
 	if s.ws.cfgFile != nil {
 		files = append(files, s.ws.cfgFile)
 	}
-	now := map[string]bool{}
+	now := map[string]diag.List{}
 	for _, f := range files {
-		ds := byURI[f.uri]
-		if len(ds) == 0 && !s.published[f.uri] {
+		ds := byFile[f]
+		prev, had := s.published[f.uri]
+		if len(ds) > 0 {
+			now[f.uri] = ds
+		}
+		if had && sameDiags(prev, ds) || !had && len(ds) == 0 {
 			continue
 		}
-		if ds == nil {
-			ds = []Diagnostic{}
+		p := PublishDiagnosticsParams{URI: f.uri, Diagnostics: make([]Diagnostic, 0, len(ds))}
+		for _, d := range ds {
+			p.Diagnostics = append(p.Diagnostics, s.diagnostic(a, f, d))
 		}
-		p := PublishDiagnosticsParams{URI: f.uri, Diagnostics: ds}
 		if f.open {
 			v := f.version
 			p.Version = &v
@@ -377,17 +391,22 @@ func (s *Server) publish() {
 		if err := s.conn.notify("textDocument/publishDiagnostics", p); err != nil {
 			s.logf("publishing diagnostics: %v", err)
 		}
-		if len(ds) > 0 {
-			now[f.uri] = true
-		}
 	}
 	for uri := range s.published {
-		if !now[uri] && s.ws.files[uri] == nil && (s.ws.cfgFile == nil || s.ws.cfgFile.uri != uri) {
+		if _, still := now[uri]; !still && s.ws.files[uri] == nil && (s.ws.cfgFile == nil || s.ws.cfgFile.uri != uri) {
 			// A file that left the program (deleted on disk): clear it.
 			_ = s.conn.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: uri, Diagnostics: []Diagnostic{}})
 		}
 	}
 	s.published = now
+}
+
+// sameDiags compares two files' diagnostics, positions included.
+func sameDiags(a, b diag.List) bool {
+	return slices.EqualFunc(a, b, func(x, y diag.Diagnostic) bool {
+		return x.Span == y.Span && x.Severity == y.Severity && x.Rule == y.Rule && x.Message == y.Message &&
+			slices.Equal(x.Related, y.Related)
+	})
 }
 
 func (s *Server) fileOf(a *analysis, name string) *file {
