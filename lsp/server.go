@@ -46,6 +46,7 @@ type Server struct {
 	// published are the diagnostics last published, by URI (files with none left out).
 	published map[string]diag.List
 	backend   diag.List // the backends' diagnostics of the current analysis
+	split     bool      // the current analysis's backends are still to run
 
 	initialized, shutdown bool
 	events                chan event
@@ -116,6 +117,7 @@ func Serve(r io.Reader, w io.Writer, opts Options) error {
 			s.analysis()
 			s.pending = false
 			s.publish()
+			s.startBackends()
 		}
 	}
 	return nil
@@ -142,6 +144,7 @@ func (s *Server) handle(m *message) {
 		s.analysis()
 		s.pending = false
 		s.publish()
+		s.startBackends()
 	}
 	result, rerr := s.request(m)
 	if err := s.conn.reply(m.ID, result, rerr); err != nil {
@@ -245,6 +248,7 @@ func (s *Server) changed() {
 	s.cur = nil
 	s.pending = true
 	s.backend = nil
+	s.split = false
 }
 
 func (s *Server) notification(m *message) {
@@ -327,14 +331,24 @@ func (s *Server) analysis() *analysis {
 	a := s.ws.compile()
 	s.cur = a
 	if a.prog != nil {
-		gen, prog, cfg := s.gen, a.prog, s.ws.cfg
 		if s.size() < s.opts.SplitAt {
-			s.backend = backendDiags(prog, cfg)
+			s.backend = backendDiags(a.prog, s.ws.cfg)
 		} else {
-			go func() { s.events <- event{gen: gen, backend: backendDiags(prog, cfg)} }()
+			s.split = true
 		}
 	}
 	return a
+}
+
+// startBackends runs the backends of a split analysis in the background, once its
+// compiler diagnostics are published (so the compilation had both cores).
+func (s *Server) startBackends() {
+	if !s.split || s.cur == nil {
+		return
+	}
+	s.split = false
+	gen, prog, cfg := s.gen, s.cur.prog, s.ws.cfg
+	go func() { s.events <- event{gen: gen, backend: backendDiags(prog, cfg)} }()
 }
 
 // size is the program's source size in bytes.
@@ -355,16 +369,24 @@ func (s *Server) publish() {
 	if a == nil {
 		return
 	}
-	all := append(append(diag.List(nil), a.diags...), s.backend...)
-	all.Sort()
+	all := a.diags // sorted by the compiler
+	if len(s.backend) > 0 {
+		all = append(append(diag.List(nil), a.diags...), s.backend...)
+		all.Sort()
+	}
+	// Sorted by file: each file's diagnostics are one run of the list.
 	byFile := map[*file]diag.List{}
-	for _, d := range all {
-		f := s.fileOf(a, d.Span.File)
-		if f == nil {
-			s.logf("diagnostic outside the program: %s", d)
-			continue
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j].Span.File == all[i].Span.File {
+			j++
 		}
-		byFile[f] = append(byFile[f], d)
+		if f := s.fileOf(a, all[i].Span.File); f != nil {
+			byFile[f] = all[i:j:j]
+		} else {
+			s.logf("diagnostic outside the program: %s", all[i])
+		}
+		i = j
 	}
 	files := append([]*file(nil), a.files...)
 	if s.ws.cfgFile != nil {
