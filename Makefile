@@ -4,8 +4,11 @@ FUZZTIME ?= 10m
 
 .PHONY: build test test-unit test-conformance golden demo bench bench-compare fuzz lint clean
 
+# VERSION: the release tag (v1.2.3 → 1.2.3) when HEAD has one, else 0.0.0-dev+REVISION.
+VERSION  ?= $(shell v=$$(git describe --tags --exact-match --match 'v[0-9]*' 2>/dev/null) && echo $${v#v} || echo 0.0.0-dev+$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown))
+
 build:
-	$(GO) build -o bin/netc ./cmd/netc
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/netc ./cmd/netc
 
 ## test: every test: unit, golden, CLI scripts, real-database integration, and the
 ## conformance module (upstream Kubernetes validation, RBAC authorizer, netpol-analyzer).

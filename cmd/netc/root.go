@@ -84,7 +84,7 @@ Exit status: 0 no errors; 1 the input has errors (or warnings with --strict);
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		Version:           versionString(),
-		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true},
+		// `netc completion bash|zsh|fish|powershell` is cobra's.
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetIn(e.stdin)
@@ -103,6 +103,14 @@ Exit status: 0 no errors; 1 the input has errors (or warnings with --strict);
 type formatFlag struct {
 	value   string
 	allowed []string
+}
+
+// register adds the flag to c, completing its values in shells.
+func (f *formatFlag) register(c *cobra.Command, usage string) {
+	c.Flags().Var(f, "format", usage)
+	_ = c.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return f.allowed, cobra.ShellCompDirectiveNoFileComp
+	})
 }
 
 func (f *formatFlag) String() string { return f.value }
