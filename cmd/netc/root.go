@@ -81,9 +81,9 @@ them against least-privilege rules.
 
 Exit status: 0 no errors; 1 the input has errors (or warnings with --strict);
 2 usage or I/O failure.`,
-		SilenceErrors:     true,
-		SilenceUsage:      true,
-		Version:           versionString(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       versionString(),
 		// `netc completion bash|zsh|fish|powershell` is cobra's.
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
