@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 10m
 
-.PHONY: build test test-unit test-conformance golden demo bench bench-compare fuzz lint clean
+.PHONY: build test test-unit test-conformance test-vscode golden demo bench bench-compare fuzz lint clean
 
 # VERSION: the release tag (v1.2.3 → 1.2.3) when HEAD has one, else 0.0.0-dev+REVISION.
 VERSION  ?= $(shell v=$$(git describe --tags --exact-match --match 'v[0-9]*' 2>/dev/null) && echo $${v#v} || echo 0.0.0-dev+$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown))
@@ -12,7 +12,7 @@ build:
 
 ## test: every test: unit, golden, CLI scripts, real-database integration, and the
 ## conformance module (upstream Kubernetes validation, RBAC authorizer, netpol-analyzer).
-test: test-unit test-conformance
+test: test-unit test-conformance test-vscode
 
 test-unit:
 	$(GO) vet ./...
@@ -20,6 +20,13 @@ test-unit:
 
 test-conformance:
 	cd test/conformance && $(GO) vet ./... && $(GO) test ./...
+
+## test-vscode: tokenize every example with the VS Code extension's grammar
+## (vscode-textmate and vscode-oniguruma from npm); skipped without node.
+test-vscode:
+	@if command -v node >/dev/null && command -v npm >/dev/null; then \
+		cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error && npm test; \
+	else echo "SKIPPED test-vscode: node and npm are not installed"; fi
 
 ## golden: rewrite the expected sections of every testdata/**/*.txtar case and of the
 ## CLI scripts (cmd/netc/testdata/script); review the diff.
