@@ -22,6 +22,8 @@ type client struct {
 	pubs  chan PublishDiagnosticsParams
 	done  chan error
 	root  string
+	// orphans are responses to no request of ours (id null: a parse error).
+	orphans []*message
 }
 
 // startServer serves the directory root (nil root: no folder) and initializes.
@@ -58,13 +60,20 @@ func (c *client) readLoop() {
 			c.t.Errorf("server sent malformed JSON: %v", err)
 			return
 		}
-		if m.ID != nil && m.Method == "" {
-			var id int
-			json.Unmarshal(*m.ID, &id)
+		if m.Method == "" {
+			id := -1 // an id null decodes to a nil ID
+			if m.ID != nil {
+				json.Unmarshal(*m.ID, &id)
+			}
 			c.mu.Lock()
 			ch := c.wait[id]
+			if ch == nil {
+				c.orphans = append(c.orphans, &m)
+			}
 			c.mu.Unlock()
-			ch <- &m
+			if ch != nil {
+				ch <- &m
+			}
 			continue
 		}
 		if m.Method == "textDocument/publishDiagnostics" {

@@ -157,3 +157,46 @@ func TestText(t *testing.T) {
 		t.Errorf("offset past the text = %d", got)
 	}
 }
+
+// TestProtocolErrors: bad input gets the JSON-RPC error the specification names, and
+// the session goes on.
+func TestProtocolErrors(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.net": "a -> b:80\n"})
+	c := startServer(t, dir, Options{})
+	if err := c.call("textDocument/unknown", map[string]any{}, nil); err == nil || err.Code != codeMethodNotFound {
+		t.Errorf("unknown method: %v", err)
+	}
+	if err := c.call("textDocument/hover", "not an object", nil); err == nil || err.Code != codeInvalidParams {
+		t.Errorf("bad params: %v", err)
+	}
+	// Malformed JSON: a parse error with id null.
+	if _, err := c.conn.w.Write([]byte("Content-Length: 5\r\n\r\n{oops")); err != nil {
+		t.Fatal(err)
+	}
+	// Positions past the end of the text are clamped, not a crash.
+	uri := c.open("a.net")
+	c.change(uri, 2, TextDocumentContentChangeEvent{Range: &Range{Start: Position{40, 3}, End: Position{99, 99}}, Text: "\nb -> a:81"})
+	var h *Hover
+	c.mustCall("textDocument/hover", pos(uri, 2, 0), &h)
+	if h == nil || !strings.HasPrefix(h.Contents.Value, "**service default/b**") {
+		t.Errorf("hover after a clamped edit: %+v", h)
+	}
+	c.mustCall("textDocument/hover", pos(uri, 500, 500), &h)
+	c.mu.Lock()
+	orphans := c.orphans
+	c.mu.Unlock()
+	if len(orphans) != 1 || orphans[0].Error == nil || orphans[0].Error.Code != codeParseError || orphans[0].ID != nil {
+		t.Errorf("malformed JSON: %+v", orphans)
+	}
+	c.shutdown()
+}
+
+// TestExitWithoutShutdown: the session ends with an error, as the specification's
+// exit code 1 says.
+func TestExitWithoutShutdown(t *testing.T) {
+	c := startServer(t, "", Options{})
+	c.notify("exit", nil)
+	if err := <-c.done; err == nil {
+		t.Error("exit without shutdown returned nil")
+	}
+}

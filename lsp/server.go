@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -78,7 +79,8 @@ func Serve(r io.Reader, w io.Writer, opts Options) error {
 			var m message
 			if err := json.Unmarshal(body, &m); err != nil {
 				s.logf("malformed message: %v", err)
-				s.events <- event{msg: &message{Method: "$/malformed"}}
+				null := json.RawMessage("null")
+				_ = s.conn.reply(&null, nil, &ResponseError{Code: codeParseError, Message: "malformed JSON: " + err.Error()})
 				continue
 			}
 			s.events <- event{msg: &m}
@@ -146,10 +148,22 @@ func (s *Server) handle(m *message) {
 		s.publish()
 		s.startBackends()
 	}
-	result, rerr := s.request(m)
+	result, rerr := s.safeRequest(m)
 	if err := s.conn.reply(m.ID, result, rerr); err != nil {
 		s.logf("writing a response: %v", err)
 	}
+}
+
+// safeRequest answers a request; a bug that panics in a handler fails that request
+// with an internal error instead of ending the session.
+func (s *Server) safeRequest(m *message) (result any, rerr *ResponseError) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.logf("internal error in %s: %v\n%s", m.Method, p, debug.Stack())
+			result, rerr = nil, &ResponseError{Code: codeInternalError, Message: fmt.Sprintf("internal error: %v", p)}
+		}
+	}()
+	return s.request(m)
 }
 
 func decode[T any](raw json.RawMessage) (T, *ResponseError) {
