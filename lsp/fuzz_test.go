@@ -50,4 +50,3 @@ func FuzzIndex(f *testing.F) {
 		symbolsOf(&file{name: "f.net", text: tx, ast: parsed}, parsed.Stmts)
 	})
 }
-
