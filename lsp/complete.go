@@ -19,7 +19,7 @@ var statementWords = []string{"namespace", "service", "database", "external", "r
 // words at the start of a statement, and otherwise the names in scope.
 func (s *Server) completion(p TextDocumentPositionParams) (*CompletionList, *ResponseError) {
 	a := s.analysis()
-	f := s.ws.files[p.TextDocument.URI]
+	f := s.ws.file(p.TextDocument.URI)
 	list := &CompletionList{Items: []CompletionItem{}}
 	if f == nil || a.byName[f.name] != f {
 		return list, nil

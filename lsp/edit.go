@@ -16,7 +16,7 @@ import (
 // formatting is `netc fmt` of the buffer, as the smallest run of whole lines that
 // differs, so the editor keeps the cursor and marks elsewhere.
 func (s *Server) formatting(p DocumentFormattingParams) ([]TextEdit, *ResponseError) {
-	f := s.ws.files[p.TextDocument.URI]
+	f := s.ws.file(p.TextDocument.URI)
 	if f == nil {
 		return nil, &ResponseError{Code: codeRequestFailed, Message: "not a file of the program"}
 	}
@@ -206,7 +206,7 @@ func applySpans(data []byte, spans []diag.Span, repl string) []byte {
 // replacement a "did you mean" suggests.
 func (s *Server) codeActions(p CodeActionParams) ([]CodeAction, *ResponseError) {
 	a := s.analysis()
-	f := s.ws.files[p.TextDocument.URI]
+	f := s.ws.file(p.TextDocument.URI)
 	out := []CodeAction{}
 	if f == nil || a.byName[f.name] != f {
 		return out, nil
@@ -347,13 +347,13 @@ func didYouMean(f *file, d diag.Diagnostic) []TextEdit {
 func (w *workspace) compileWith(texts map[string][]byte) *analysis {
 	saved := w.files
 	w.files = make(map[string]*file, len(saved))
-	for uri, f := range saved {
+	for key, f := range saved {
 		if data, ok := texts[f.name]; ok {
 			g := *f
 			g.text, g.ast, g.pdiags = newText(data), nil, nil
 			f = &g
 		}
-		w.files[uri] = f
+		w.files[key] = f
 	}
 	a := w.compile()
 	w.files = saved

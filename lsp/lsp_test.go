@@ -200,3 +200,18 @@ func TestExitWithoutShutdown(t *testing.T) {
 		t.Error("exit without shutdown returned nil")
 	}
 }
+
+// TestURISpellings: a client that spells a file's URI differently from the server
+// (here a percent-encoded letter) still edits that one file; there is no second copy
+// to declare everything twice. Diagnostics use the client's spelling.
+func TestURISpellings(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.net": "service web\nweb -> api:80\n"})
+	c := startServer(t, dir, Options{})
+	uri := "file://" + filepath.ToSlash(dir) + "/%61.net"
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": TextDocumentItem{URI: uri, Version: 1, Text: "service web\nweb -> api\n"}})
+	c.settle()
+	same(t, "diagnostics", diagLines(c.diagsOf(uri)), []string{
+		"1:7-1:10 intent to default/api names no port, so it allows every port and protocol [any-port]",
+	})
+	c.shutdown()
+}

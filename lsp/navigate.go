@@ -24,7 +24,7 @@ func (a *analysis) idx() *index {
 // there.
 func (s *Server) at(uri string, pos Position) (*analysis, *file, *located) {
 	a := s.analysis()
-	f := s.ws.files[uri]
+	f := s.ws.file(uri)
 	if f == nil || a.byName[f.name] != f {
 		return a, nil, nil
 	}
@@ -71,7 +71,7 @@ func (s *Server) references(p ReferenceParams) ([]Location, *ResponseError) {
 
 func (s *Server) documentSymbols(p DocumentSymbolParams) ([]DocumentSymbol, *ResponseError) {
 	a := s.analysis()
-	f := s.ws.files[p.TextDocument.URI]
+	f := s.ws.file(p.TextDocument.URI)
 	if f == nil || a.byName[f.name] != f {
 		return []DocumentSymbol{}, nil
 	}

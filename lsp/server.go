@@ -289,7 +289,7 @@ func (s *Server) notification(m *message) {
 		if rerr != nil {
 			return
 		}
-		f := s.ws.files[p.TextDocument.URI]
+		f := s.ws.file(p.TextDocument.URI)
 		if f == nil || !f.open {
 			return
 		}
@@ -304,7 +304,7 @@ func (s *Server) notification(m *message) {
 		if rerr != nil {
 			return
 		}
-		if f := s.ws.files[p.TextDocument.URI]; f != nil {
+		if f := s.ws.file(p.TextDocument.URI); f != nil {
 			f.open = false
 			s.ws.readDisk(f.path)
 			s.changed()
@@ -429,7 +429,7 @@ func (s *Server) publish() {
 		}
 	}
 	for uri := range s.published {
-		if _, still := now[uri]; !still && s.ws.files[uri] == nil && (s.ws.cfgFile == nil || s.ws.cfgFile.uri != uri) {
+		if _, still := now[uri]; !still && s.ws.file(uri) == nil && (s.ws.cfgFile == nil || s.ws.cfgFile.uri != uri) {
 			// A file that left the program (deleted on disk): clear it.
 			_ = s.conn.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: uri, Diagnostics: []Diagnostic{}})
 		}

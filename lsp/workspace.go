@@ -133,32 +133,45 @@ func (w *workspace) displayName(p string) string {
 // readDisk (re)reads a file that no editor holds; it removes it when it is gone.
 func (w *workspace) readDisk(p string) {
 	uri := pathToURI(p)
-	if f, ok := w.files[uri]; ok && f.open {
+	if f, ok := w.files[p]; ok && f.open {
 		return
 	}
 	st, err := os.Stat(p)
 	if err != nil || !st.Mode().IsRegular() || st.Size() > MaxFileSize {
-		delete(w.files, uri)
+		delete(w.files, p)
 		return
 	}
 	data, err := os.ReadFile(p)
 	if err != nil {
-		delete(w.files, uri)
+		delete(w.files, p)
 		return
 	}
 	w.setText(uri, p, data, false, 0)
 }
 
-// setText stores new text for a file; its parse is dropped.
+// setText stores new text for a file; its parse is dropped. The file keeps the URI
+// the client last named it by, for publishing.
 func (w *workspace) setText(uri, p string, data []byte, open bool, version int) *file {
-	f, ok := w.files[uri]
+	f, ok := w.files[p]
 	if !ok {
-		f = &file{uri: uri, path: p, name: w.displayName(p)}
-		w.files[uri] = f
+		f = &file{path: p, name: w.displayName(p)}
+		w.files[p] = f
+	}
+	if open || !f.open {
+		f.uri = uri
 	}
 	f.text, f.open, f.version = newText(data), open, version
 	f.ast, f.pdiags = nil, nil
 	return f
+}
+
+// file returns the file a URI names, or nil.
+func (w *workspace) file(uri string) *file {
+	p, ok := uriToPath(uri)
+	if !ok {
+		return nil
+	}
+	return w.files[p]
 }
 
 // parse parses f unless its parse is current.
