@@ -22,7 +22,8 @@ func TestNeovim(t *testing.T) {
 		if os.Getenv("NETC_REQUIRE_NVIM") == "1" {
 			t.Fatal("nvim is not installed and NETC_REQUIRE_NVIM=1 (apt-get install neovim)")
 		}
-		t.Skip("SKIPPED: nvim is not installed (apt-get install neovim); NETC_REQUIRE_NVIM=1 makes this a failure")
+		t.Skip("\n\n!!! nvim IS NOT INSTALLED (apt-get install neovim)\n" +
+			"!!! THE NEOVIM TEST OF netc lsp DID NOT RUN. NETC_REQUIRE_NVIM=1 makes this a failure.\n")
 	}
 	if testing.Short() {
 		t.Skip("builds netc")

@@ -24,7 +24,8 @@ func TestSARIFValidator(t *testing.T) {
 		if os.Getenv("NETC_REQUIRE_SARIF") == "1" {
 			t.Fatal("sarif-multitool is not on PATH and NETC_REQUIRE_SARIF=1 (npm install @microsoft/sarif-multitool@5.7.0)")
 		}
-		t.Skip("SKIPPED: sarif-multitool is not on PATH (npm install @microsoft/sarif-multitool@5.7.0); NETC_REQUIRE_SARIF=1 makes this a failure")
+		t.Skip("\n\n!!! sarif-multitool IS NOT ON PATH (npm install @microsoft/sarif-multitool@5.7.0)\n" +
+			"!!! THE SARIF VALIDATION DID NOT RUN. NETC_REQUIRE_SARIF=1 makes this a failure.\n")
 	}
 	out := t.TempDir()
 	var logs []string
