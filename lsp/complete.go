@@ -24,11 +24,11 @@ func (s *Server) completion(p TextDocumentPositionParams) (*CompletionList, *Res
 	if f == nil || a.byName[f.name] != f {
 		return list, nil
 	}
-	off := f.text.offset(p.Position)
-	lineStart := f.text.lines[p.Position.Line]
-	if p.Position.Line >= len(f.text.lines) {
+	if p.Position.Line < 0 || p.Position.Line >= len(f.text.lines) {
 		return list, nil
 	}
+	off := f.text.offset(p.Position)
+	lineStart := f.text.lines[p.Position.Line]
 	prefix := f.text.data[lineStart:off]
 	add := func(kind int, detail string, labels ...string) {
 		for _, l := range labels {

@@ -215,3 +215,21 @@ func TestURISpellings(t *testing.T) {
 	})
 	c.shutdown()
 }
+
+// TestOutOfRange: requests at positions outside the text answer, empty, without an
+// internal error.
+func TestOutOfRange(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.net": "a -> b:80\n"})
+	c := startServer(t, dir, Options{})
+	uri := c.open("a.net")
+	for _, p := range []Position{{-1, 0}, {0, -5}, {99, 0}, {0, 999}} {
+		params := TextDocumentPositionParams{TextDocument: TextDocumentIdentifier{URI: uri}, Position: p}
+		for _, m := range []string{"textDocument/hover", "textDocument/definition", "textDocument/completion", "textDocument/references", "textDocument/prepareRename"} {
+			var out any
+			if err := c.call(m, params, &out); err != nil && err.Code != codeRequestFailed {
+				t.Errorf("%s at %v: %v", m, p, err)
+			}
+		}
+	}
+	c.shutdown()
+}
