@@ -233,6 +233,9 @@ func (s *Server) codeActions(p CodeActionParams) ([]CodeAction, *ResponseError) 
 		for _, e := range didYouMean(f, d) {
 			add("Replace with "+e.NewText, true, e)
 		}
+		if e, ok := closestName(a.idx(), f, d); ok {
+			add("Replace with "+e.NewText, true, e)
+		}
 		if d.Rule != "" {
 			add("Waive "+d.Rule+" on this line (# netc:allow "+d.Rule+" reason)", false, waiver(f, d))
 		}
@@ -373,4 +376,35 @@ func collision(x *index, sym *symbol, name string) *symbol {
 		}
 	}
 	return x.entities[sym.ns+"/"+name]
+}
+
+var unknownNameRE = regexp.MustCompile(`^unknown name "((?:[^"\\]|\\.)*)": .* in namespace "((?:[^"\\]|\\.)*)"$`)
+
+// closestName suggests, for an unknown name (in an assertion, where names do not come
+// into being by use), the nearest name the namespace has: a service, database or
+// external, or an external of any namespace.
+func closestName(x *index, f *file, d diag.Diagnostic) (TextEdit, bool) {
+	m := unknownNameRE.FindStringSubmatch(d.Message)
+	if m == nil {
+		return TextEdit{}, false
+	}
+	name, _ := strconv.Unquote(`"` + m[1] + `"`)
+	ns, _ := strconv.Unquote(`"` + m[2] + `"`)
+	var names []string
+	for _, sym := range x.syms {
+		if sym.kind <= symExternal && (sym.ns == ns || sym.kind == symExternal && x.byName[sym.name] == sym) {
+			names = append(names, sym.name)
+		}
+	}
+	best := diag.Closest(name, 3, names...)
+	if best == "" {
+		return TextEdit{}, false
+	}
+	// The span is the reference, NS/NAME or NAME: replace the name at its end.
+	end := min(d.Span.End.Offset, len(f.text.data))
+	start := end - len(name)
+	if start < d.Span.Start.Offset || string(f.text.data[start:end]) != name {
+		return TextEdit{}, false
+	}
+	return TextEdit{Range: Range{Start: f.text.position(start), End: f.text.position(end)}, NewText: quoted(best)}, true
 }

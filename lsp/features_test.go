@@ -243,9 +243,22 @@ func TestCodeActions(t *testing.T) {
 	if fixed != "namespace shop\napi can get configmaps\nassert web -> api:9000 # netc:allow any-port reason\n" {
 		t.Errorf("fixed:\n%s", fixed)
 	}
+	// An unknown name in an assertion: the nearest name of the namespace.
+	text = "namespace shop\napi can get configmaps\nassert wbe -> shop/apx:9000\n"
+	c.change(access, 3, TextDocumentContentChangeEvent{Text: text})
+	c.settle()
+	as = actions(access, Range{Position{2, 0}, Position{2, 30}})
+	same(t, "nearest names", titles(as), []string{"Replace with web", "Replace with api"})
+	fixed = text
+	for _, a := range as {
+		fixed = applyEdits(fixed, a.Edit.Changes[access])
+	}
+	if fixed != "namespace shop\napi can get configmaps\nassert web -> shop/api:9000\n" {
+		t.Errorf("replaced:\n%s", fixed)
+	}
 	// A waiver added to a line that has a waiver, and to one with a plain comment.
 	text = "namespace shop\napi -> web # netc:allow world-egress reason\nweb -> api # about it\n"
-	c.change(access, 3, TextDocumentContentChangeEvent{Text: text})
+	c.change(access, 4, TextDocumentContentChangeEvent{Text: text})
 	c.settle()
 	as = actions(access, Range{Position{1, 0}, Position{2, 30}})
 	var got []string
