@@ -21,7 +21,7 @@ func (s *Server) completion(p TextDocumentPositionParams) (*CompletionList, *Res
 	a := s.analysis()
 	f := s.ws.file(p.TextDocument.URI)
 	list := &CompletionList{Items: []CompletionItem{}}
-	if f == nil || a.byName[f.name] != f {
+	if !a.has(f) {
 		return list, nil
 	}
 	if p.Position.Line < 0 || p.Position.Line >= len(f.text.lines) {

@@ -208,7 +208,7 @@ func (s *Server) codeActions(p CodeActionParams) ([]CodeAction, *ResponseError) 
 	a := s.analysis()
 	f := s.ws.file(p.TextDocument.URI)
 	out := []CodeAction{}
-	if f == nil || a.byName[f.name] != f {
+	if !a.has(f) {
 		return out, nil
 	}
 	all := append(append(diag.List(nil), a.diags...), s.backend...)

@@ -233,3 +233,20 @@ func TestOutOfRange(t *testing.T) {
 	}
 	c.shutdown()
 }
+
+// TestLimits: a file over 64 MiB in the folder is diagnosed as netc check does, not
+// read (the file here is sparse), and the rest of the program is still checked.
+func TestLimits(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.net": "a -> b\n"})
+	if err := os.WriteFile(filepath.Join(dir, "big.net"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(filepath.Join(dir, "big.net"), MaxFileSize+1); err != nil {
+		t.Fatal(err)
+	}
+	c := startServer(t, dir, Options{})
+	c.settle()
+	same(t, "big.net", diagLines(c.diagsOf(c.uri("big.net"))), []string{"0:0-0:0 file is larger than 64 MiB, the most netc reads from one input"})
+	c.mustCall("textDocument/hover", pos(c.uri("big.net"), 0, 0), nil)
+	c.shutdown()
+}

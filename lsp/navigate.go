@@ -13,7 +13,9 @@ func (a *analysis) idx() *index {
 	if a.index == nil {
 		asts := make([]*ast.File, 0, len(a.files))
 		for _, f := range a.files {
-			asts = append(asts, f.ast)
+			if f.ast != nil {
+				asts = append(asts, f.ast)
+			}
 		}
 		a.index = buildIndex(asts)
 	}
@@ -25,7 +27,7 @@ func (a *analysis) idx() *index {
 func (s *Server) at(uri string, pos Position) (*analysis, *file, *located) {
 	a := s.analysis()
 	f := s.ws.file(uri)
-	if f == nil || a.byName[f.name] != f {
+	if !a.has(f) {
 		return a, nil, nil
 	}
 	return a, f, a.idx().lookup(f.name, f.text.offset(pos))
@@ -72,7 +74,7 @@ func (s *Server) references(p ReferenceParams) ([]Location, *ResponseError) {
 func (s *Server) documentSymbols(p DocumentSymbolParams) ([]DocumentSymbol, *ResponseError) {
 	a := s.analysis()
 	f := s.ws.file(p.TextDocument.URI)
-	if f == nil || a.byName[f.name] != f {
+	if !a.has(f) {
 		return []DocumentSymbol{}, nil
 	}
 	return symbolsOf(f, f.ast.Stmts), nil

@@ -18,8 +18,12 @@ import (
 	"github.com/netc-dev/netc/lang/parser"
 )
 
-// MaxFileSize is the largest source file the server reads from disk, as netc check.
-const MaxFileSize = 64 << 20
+// The input limits of netc check (docs/cli.md), with its messages: a file over
+// MaxFileSize, or the files past MaxTotalSize together, are diagnosed, not read.
+const (
+	MaxFileSize  = 64 << 20
+	MaxTotalSize = 256 << 20
+)
 
 // file is one source of the program: a file of the workspace folder, or an open buffer.
 type file struct {
@@ -29,6 +33,9 @@ type file struct {
 	text    *text
 	open    bool // an editor buffer holds it; its text wins over the disk's
 	version int
+	// tooLarge is set for a file over MaxFileSize: its text is empty, and it has a
+	// diagnostic instead of a parse.
+	tooLarge bool
 	// The parse of text, kept until text changes.
 	ast    *ast.File
 	pdiags diag.List
@@ -137,8 +144,12 @@ func (w *workspace) readDisk(p string) {
 		return
 	}
 	st, err := os.Stat(p)
-	if err != nil || !st.Mode().IsRegular() || st.Size() > MaxFileSize {
+	if err != nil || !st.Mode().IsRegular() {
 		delete(w.files, p)
+		return
+	}
+	if st.Size() > MaxFileSize {
+		w.setText(uri, p, nil, false, 0).tooLarge = true
 		return
 	}
 	data, err := os.ReadFile(p)
@@ -160,8 +171,11 @@ func (w *workspace) setText(uri, p string, data []byte, open bool, version int) 
 	if open || !f.open {
 		f.uri = uri
 	}
-	f.text, f.open, f.version = newText(data), open, version
+	f.text, f.open, f.version, f.tooLarge = newText(data), open, version, false
 	f.ast, f.pdiags = nil, nil
+	if len(data) > MaxFileSize {
+		f.text, f.tooLarge = newText(nil), true
+	}
 	return f
 }
 
@@ -199,8 +213,22 @@ func (w *workspace) compile() *analysis {
 	}
 	asts := make([]*ast.File, 0, len(a.files))
 	var pdiags diag.List
+	total := 0
 	for _, f := range a.files {
 		a.byName[f.name] = f
+		if f.tooLarge {
+			f.parse() // its empty text, so it has a tree like every file
+			pdiags.Add(diag.Diagnostic{Span: diag.Span{File: f.name},
+				Message: "file is larger than 64 MiB, the most netc reads from one input"})
+			continue
+		}
+		if total += len(f.text.data); total > MaxTotalSize {
+			if total-len(f.text.data) <= MaxTotalSize {
+				pdiags.Add(diag.Diagnostic{Span: diag.Span{File: f.name},
+					Message: "inputs are larger than 256 MiB together, the most netc reads in one run"})
+			}
+			continue // not read, as netc check reads no more
+		}
 		f.parse()
 		asts = append(asts, f.ast)
 		pdiags = append(pdiags, f.pdiags...)
@@ -218,6 +246,10 @@ func backendDiags(p *ir.Program, cfg *config.Config) diag.List {
 	_, d := backends.Build(p, cfg)
 	return d
 }
+
+// has reports whether f is a file of the analysis with a syntax tree (a file past the
+// total size limit has none).
+func (a *analysis) has(f *file) bool { return f != nil && a.byName[f.name] == f && f.ast != nil }
 
 // fileAt returns the analysed file of a diagnostic's span.
 func (a *analysis) fileAt(s diag.Span) *file { return a.byName[s.File] }
