@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 10m
 
-.PHONY: build test test-unit test-conformance test-vscode golden demo bench bench-compare fuzz lint clean
+.PHONY: build test test-unit test-conformance test-vscode cluster-bins golden demo bench bench-compare fuzz lint clean
 
 # VERSION: the release tag (v1.2.3 → 1.2.3) when HEAD has one, else 0.0.0-dev+REVISION.
 VERSION  ?= $(shell v=$$(git describe --tags --exact-match --match 'v[0-9]*' 2>/dev/null) && echo $${v#v} || echo 0.0.0-dev+$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown))
@@ -27,6 +27,14 @@ test-vscode:
 	@if command -v node >/dev/null && command -v npm >/dev/null; then \
 		cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error && npm test; \
 	else echo "SKIPPED test-vscode: node and npm are not installed"; fi
+
+## cluster-bins: the real control plane the conformance tests start on loopback:
+## kube-apiserver and kubectl (k8s.io/kubernetes, tools of the test module) and etcd
+## (test/conformance/cmd/etcd, over go.etcd.io/etcd/server/v3/embed), into
+## test/conformance/.bin. Cached by the Go build cache: a few seconds when up to date.
+cluster-bins:
+	cd test/conformance && GONOSUMDB='github.com/np-guard/*' $(GO) build -o .bin/ \
+		k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl ./cmd/etcd
 
 ## golden: rewrite the expected sections of every testdata/**/*.txtar case and of the
 ## CLI scripts (cmd/netc/testdata/script); review the diff.

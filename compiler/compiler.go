@@ -46,8 +46,12 @@ var stages = []stage{
 	{name: "lower", run: (*compiler).lower},
 	// Role declarations resolved to their databases and privileges.
 	{name: "roles", run: (*compiler).lowerRoles},
+	// Except lists for every ipBlock; CIDRs inside the cluster refused (clusternet.go).
+	{name: "cluster-networks", run: (*compiler).clusterNetworks},
 	// The IR sorted and de-duplicated, so every backend's output is byte-stable.
 	{name: "canonicalise", run: (*compiler).canonicalise},
+	// Same selectors refused; narrower workloads' pods left out (overlap.go).
+	{name: "selectors", run: (*compiler).selectors},
 	{name: "assertions", needsClean: true, run: (*compiler).assertions},
 	{name: "rules", needsClean: true, run: (*compiler).runRules},
 }

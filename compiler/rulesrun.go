@@ -10,7 +10,7 @@ import (
 )
 
 // ruleTable is every rule, in the order `netc rules` lists them.
-var ruleTable = slices.Concat(netRules, rbacRules, sqlRules)
+var ruleTable = slices.Concat(netRules, overlapRules, clusterRules, rbacRules, sqlRules)
 
 // Rules returns the rule table, in the order `netc rules` lists it.
 func Rules() []Rule { return slices.Clone(ruleTable) }

@@ -4,6 +4,8 @@
 package config
 
 import (
+	"net/netip"
+
 	"github.com/netc-dev/netc/diag"
 	"github.com/netc-dev/netc/kube"
 )
@@ -14,10 +16,11 @@ const FileName = "netc.hcl"
 // Config is a parsed netc.hcl. The zero value is not meaningful; use Default.
 type Config struct {
 	// File is the path it was read from; empty for the defaults.
-	File   string
-	DNS    DNS
-	Rules  []RuleSetting
-	Output Output
+	File    string
+	DNS     DNS
+	Rules   []RuleSetting
+	Output  Output
+	Cluster Cluster
 	// Databases are the `database "NS/NAME"` blocks, in file order (config/sql.go).
 	Databases []SQLDatabase
 }
@@ -29,6 +32,20 @@ type DNS struct {
 	Labels    map[string]string // default k8s-app=kube-dns
 	Port      int32             // default 53 (OpenShift: 5353)
 	Span      diag.Span
+}
+
+// Cluster is the cluster's own networks: every ipBlock netc writes for world, an
+// external or a database outside the cluster leaves them out. Zero when netc.hcl has
+// no cluster block.
+type Cluster struct {
+	PodCIDRs, ServiceCIDRs []CIDR // in file order
+	Span                   diag.Span
+}
+
+// CIDR is one network of the cluster block, where it is written.
+type CIDR struct {
+	Prefix netip.Prefix
+	Span   diag.Span
 }
 
 // RuleSetting overrides one rule's severity. The compiler checks ID against its rule

@@ -76,7 +76,7 @@ type loader struct {
 
 func (l *loader) body(b *hclsyntax.Body) {
 	for _, a := range sortedAttrs(b.Attributes) {
-		l.errAt(l.span(a.NameRange), fmt.Sprintf("unexpected attribute %q at the top level; netc.hcl holds dns, rules, output and database blocks", a.Name))
+		l.errAt(l.span(a.NameRange), fmt.Sprintf("unexpected attribute %q at the top level; netc.hcl holds dns, rules, output, cluster and database blocks", a.Name))
 	}
 	first := map[string]*hclsyntax.Block{}
 	for _, blk := range b.Blocks {
@@ -85,12 +85,13 @@ func (l *loader) body(b *hclsyntax.Body) {
 			continue
 		}
 		handle, known := map[string]func(*hclsyntax.Block){
-			"dns":    l.dns,
-			"rules":  l.rules,
-			"output": l.output,
+			"dns":     l.dns,
+			"rules":   l.rules,
+			"output":  l.output,
+			"cluster": l.cluster,
 		}[blk.Type]
 		if !known {
-			l.errAt(l.span(blk.TypeRange), fmt.Sprintf("unknown block %q%s; netc.hcl holds dns, rules, output and database blocks", blk.Type, suggest(blk.Type, "dns", "rules", "output", "database")))
+			l.errAt(l.span(blk.TypeRange), fmt.Sprintf("unknown block %q%s; netc.hcl holds dns, rules, output, cluster and database blocks", blk.Type, suggest(blk.Type, "dns", "rules", "output", "cluster", "database")))
 			continue
 		}
 		if prev, dup := first[blk.Type]; dup {

@@ -100,9 +100,9 @@ func TestLoadErrors(t *testing.T) {
 		want      []string
 	}{
 		{"unknown block", "dsn {\n}\n", []string{
-			`netc.hcl:1:1: error: unknown block "dsn" (did you mean "dns"?); netc.hcl holds dns, rules, output and database blocks`}},
+			`netc.hcl:1:1: error: unknown block "dsn" (did you mean "dns"?); netc.hcl holds dns, rules, output, cluster and database blocks`}},
 		{"top-level attribute", "port = 53\n", []string{
-			`netc.hcl:1:1: error: unexpected attribute "port" at the top level; netc.hcl holds dns, rules, output and database blocks`}},
+			`netc.hcl:1:1: error: unexpected attribute "port" at the top level; netc.hcl holds dns, rules, output, cluster and database blocks`}},
 		{"unknown attribute", "dns {\n  prot = 53\n}\n", []string{
 			`netc.hcl:2:3: error: unknown attribute "prot" in the dns block (did you mean "port"?); it takes enabled, namespace, labels, port`}},
 		{"unknown output attribute", "output {\n  yaml = true\n}\n", []string{

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/zclconf/go-cty/cty"
 
 	"github.com/netc-dev/netc/diag"
 )
@@ -70,39 +69,19 @@ func (l *loader) database(blk *hclsyntax.Block) {
 	l.cfg.Databases = append(l.cfg.Databases, d)
 }
 
-// names reads a list of strings item by item, so each is reported where it is written.
+// names reads the adopt list, each name reported where it is written.
 func (l *loader) names(a *hclsyntax.Attribute) []Adopted {
-	list, isList := a.Expr.(*hclsyntax.TupleConsExpr)
-	if !isList {
-		l.errAt(l.span(a.Expr.Range()), fmt.Sprintf(`%s must be a list of names, like %s = ["dba"]`, a.Name, a.Name))
-		return nil
-	}
 	var out []Adopted
 	first := map[string]diag.Span{}
-	for _, e := range list.Exprs {
-		span := l.span(e.Range())
-		if kw, bare := bareWord(e); bare {
-			l.errAt(span, fmt.Sprintf("%s must hold quoted names, like %q", a.Name, kw))
-			continue
-		}
-		v, hd := e.Value(nil)
-		if hd.HasErrors() {
-			l.addHCL(hd)
-			continue
-		}
-		if v.IsNull() || v.Type() != cty.String {
-			l.errAt(span, fmt.Sprintf("%s must hold names (strings), not %s", a.Name, typeName(v)))
-			continue
-		}
-		n := v.AsString()
-		if prev, dup := first[n]; dup {
-			l.diags.Add(diag.Diagnostic{Severity: diag.Error, Span: span,
-				Message: fmt.Sprintf("%q is listed twice in %s", n, a.Name),
+	for _, it := range l.stringList(a, "names", "dba") {
+		if prev, dup := first[it.value]; dup {
+			l.diags.Add(diag.Diagnostic{Severity: diag.Error, Span: it.span,
+				Message: fmt.Sprintf("%q is listed twice in %s", it.value, a.Name),
 				Related: []diag.Related{{Span: prev, Message: "first listed here"}}})
 			continue
 		}
-		first[n] = span
-		out = append(out, Adopted{Name: n, Span: span})
+		first[it.value] = it.span
+		out = append(out, Adopted{Name: it.value, Span: it.span})
 	}
 	return out
 }

@@ -33,7 +33,7 @@ func locLines(c *client, locs []Location) []string {
 }
 
 func shopClient(t *testing.T) (*client, string, string) {
-	dir := writeFiles(t, map[string]string{"shop.net": shopNet, "access.net": accessNet})
+	dir := writeFiles(t, map[string]string{"shop.net": shopNet, "access.net": accessNet, "netc.hcl": clusterHCL})
 	c := startServer(t, dir, Options{})
 	return c, c.open("shop.net"), c.open("access.net")
 }

@@ -52,8 +52,16 @@ func same(t *testing.T, what string, got, want []string) {
 	}
 }
 
+// clusterHCL is a netc.hcl that names the cluster's networks, so `world` draws no
+// cluster-networks-unknown info; it also has the server read the folder's netc.hcl.
+const clusterHCL = `cluster {
+  pod_cidrs     = ["10.244.0.0/16"]
+  service_cidrs = ["10.96.0.0/12"]
+}
+`
+
 func TestDiagnostics(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"shop.net": shopNet, "access.net": accessNet})
+	dir := writeFiles(t, map[string]string{"shop.net": shopNet, "access.net": accessNet, "netc.hcl": clusterHCL})
 	c := startServer(t, dir, Options{})
 	c.settle()
 	// Without any open buffer, the folder's files are checked.

@@ -16,9 +16,12 @@ import (
 type workload struct {
 	ns, name string
 	labels   []ir.Label
-	selector metav1.LabelSelector // shared by its policy and every peer naming it
-	// local and remote are it as a peer of a policy in its own namespace and in another.
-	local, remote networkingv1.NetworkPolicyPeer
+	// selectors are its pods, one per term of its ir.Exclusion (one when nothing is
+	// narrower), shared by its policies and every peer naming it.
+	selectors []metav1.LabelSelector
+	// local and remote are it as peers of a policy in its own namespace and in
+	// another, one per selector.
+	local, remote []networkingv1.NetworkPolicyPeer
 	in, out       []end  // the far ends of the edges whose To, From is it, in IR order
 	far           farEnd // it as the far end of an edge
 	nIn, nOut     int    // counted before in and out are allocated
@@ -72,7 +75,7 @@ func index(p *ir.Program) *programIndex {
 	}
 	for _, s := range p.Services {
 		ns := ix.namespace(s.Namespace)
-		w := ix.newWorkload(s.Namespace, s.Name, s.Labels)
+		w := ix.newWorkload(s.Namespace, s.Name, s.Labels, s.Exclusion)
 		ix.services[s] = w
 		ns.workloads = append(ns.workloads, w)
 	}
@@ -81,7 +84,7 @@ func index(p *ir.Program) *programIndex {
 			continue
 		}
 		ns := ix.namespace(d.Namespace)
-		w := ix.newWorkload(d.Namespace, d.Name, d.Labels)
+		w := ix.newWorkload(d.Namespace, d.Name, d.Labels, d.Exclusion)
 		ix.databases[d] = w
 		ns.workloads = append(ns.workloads, w)
 	}
@@ -110,16 +113,13 @@ func index(p *ir.Program) *programIndex {
 			if w == nil {
 				// Pods the program does not declare (the compiler never makes these):
 				// still a correct peer, just no policy of their own.
-				w = ix.newWorkload(p.Namespace, "", p.Labels)
+				w = ix.newWorkload(p.Namespace, "", p.Labels, ir.Exclusion{})
 			}
 			r = &w.far
-		case p.World:
-			r = &farEnd{}
-			r.cidrs = []peerKey{worldV4, worldV6}
 		default:
 			r = &farEnd{}
-			for _, c := range p.CIDRs {
-				r.cidrs = append(r.cidrs, cidrPeer(c.Masked()))
+			for _, b := range p.Blocks {
+				r.cidrs = append(r.cidrs, blockPeer(b))
 			}
 			slices.SortFunc(r.cidrs, peerKey.compare)
 			r.cidrs = slices.CompactFunc(r.cidrs, func(a, b peerKey) bool { return a.compare(b) == 0 })
@@ -191,20 +191,29 @@ func (ix *programIndex) namespace(name string) *nsIndex {
 	return ns
 }
 
-// newWorkload builds a workload's selector and peers; name is empty for pods that get
+// newWorkload builds a workload's selectors and peers; name is empty for pods that get
 // no policy.
-func (ix *programIndex) newWorkload(ns, name string, labels []ir.Label) *workload {
+func (ix *programIndex) newWorkload(ns, name string, labels []ir.Label, ex ir.Exclusion) *workload {
 	w := &workload{ns: ns, name: name, labels: labels}
-	w.selector = selector(labels)
 	w.far.pods = w
-	w.local = networkingv1.NetworkPolicyPeer{PodSelector: &w.selector}
 	var nsSel *metav1.LabelSelector
 	if other := ix.byName[ns]; other != nil {
 		nsSel = other.selector
 	} else {
 		nsSel = &metav1.LabelSelector{MatchLabels: map[string]string{kube.NamespaceNameLabel: ns}}
 	}
-	w.remote = networkingv1.NetworkPolicyPeer{NamespaceSelector: nsSel, PodSelector: &w.selector}
+	n := max(1, len(ex.Terms))
+	w.selectors = make([]metav1.LabelSelector, n)
+	w.local = make([]networkingv1.NetworkPolicyPeer, n)
+	w.remote = make([]networkingv1.NetworkPolicyPeer, n)
+	for i := range n {
+		w.selectors[i] = selector(labels)
+		if len(ex.Terms) > 0 {
+			w.selectors[i].MatchExpressions = notIn(ex.Terms[i].Without)
+		}
+		w.local[i] = networkingv1.NetworkPolicyPeer{PodSelector: &w.selectors[i]}
+		w.remote[i] = networkingv1.NetworkPolicyPeer{NamespaceSelector: nsSel, PodSelector: &w.selectors[i]}
+	}
 	return w
 }
 
@@ -218,4 +227,19 @@ func selector(labels []ir.Label) metav1.LabelSelector {
 		m[l.Key] = l.Value
 	}
 	return metav1.LabelSelector{MatchLabels: m}
+}
+
+// notIn is a term's "none of these labels": one `KEY NotIn [VALUES]` per key (which
+// also matches pods without KEY). without is sorted by key then value, so the
+// expressions and their values come out sorted.
+func notIn(without []ir.Label) []metav1.LabelSelectorRequirement {
+	var out []metav1.LabelSelectorRequirement
+	for _, l := range without {
+		if n := len(out); n > 0 && out[n-1].Key == l.Key {
+			out[n-1].Values = append(out[n-1].Values, l.Value)
+			continue
+		}
+		out = append(out, metav1.LabelSelectorRequirement{Key: l.Key, Operator: metav1.LabelSelectorOpNotIn, Values: []string{l.Value}})
+	}
+	return out
 }

@@ -111,9 +111,25 @@ func (b *prog) edge(from, to any, ports ...ir.Port) *ir.Edge {
 	return e
 }
 
-// build sorts everything as the compiler's canonicalise stage does.
+// build sorts everything as the compiler's canonicalise stage does, and gives every
+// address peer its ipBlocks: each CIDR minus the cluster networks inside it.
 func (b *prog) build() *ir.Program {
 	p := &b.p
+	for _, peer := range b.peers {
+		if peer.Kind != ir.PeerCIDRs {
+			continue
+		}
+		peer.Blocks = nil
+		for _, c := range peer.CIDRs {
+			blk := ir.Block{CIDR: c}
+			for _, r := range p.Cluster.Ranges() {
+				if r != c && ir.PrefixWithin(r, c) {
+					blk.Except = append(blk.Except, r)
+				}
+			}
+			peer.Blocks = append(peer.Blocks, blk)
+		}
+	}
 	nss := map[string]bool{}
 	for _, s := range p.Services {
 		nss[s.Namespace] = true

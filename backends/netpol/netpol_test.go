@@ -248,14 +248,11 @@ func TestSourcesMerged(t *testing.T) {
 	b := newProg()
 	be := b.svc("shop", "backend")
 	fe, admin := b.svc("shop", "frontend"), b.svc("shop", "admin")
-	web, web2 := b.svc("shop", "web", "app=frontend"), b.svc("shop", "web2", "app=frontend") // same pods as frontend
 	mon := b.svc("ops", "monitor")
 	everything := b.ext("shop", "everything", "0.0.0.0/0")
 	b.edge(fe, be, tcp(8080))
 	b.edge(fe, be, tcp(8080)) // duplicate intent
 	b.edge(admin, be, tcp(8080))
-	b.edge(web, be, tcp(8080))
-	b.edge(web2, be, tcp(8080))
 	b.edge(mon, be, tcp(8080))
 	b.edge(mon, be, tcp(8080), tcp(9090)) // another port list: another rule
 	b.edge(world, be, tcp(8443))

@@ -44,24 +44,33 @@ func (a peerKey) compare(b peerKey) int {
 	})
 }
 
-// peer is the NetworkPolicy peer of k in a policy of namespace ns.
-func (k peerKey) peer(ns string) networkingv1.NetworkPolicyPeer {
+// appendPeers appends the NetworkPolicy peers of k in a policy of namespace ns: one
+// ipBlock, or one peer per selector of the workload.
+func (k peerKey) appendPeers(dst []networkingv1.NetworkPolicyPeer, ns string) []networkingv1.NetworkPolicyPeer {
 	switch {
 	case k.pods == nil:
-		return networkingv1.NetworkPolicyPeer{IPBlock: k.block}
+		return append(dst, networkingv1.NetworkPolicyPeer{IPBlock: k.block})
 	case k.pods.ns == ns:
-		return k.pods.local
+		return append(dst, k.pods.local...)
 	}
-	return k.pods.remote
+	return append(dst, k.pods.remote...)
 }
 
-var (
-	worldV4 = cidrPeer(netip.MustParsePrefix("0.0.0.0/0"))
-	worldV6 = cidrPeer(netip.MustParsePrefix("::/0"))
-)
+// size is how many peers appendPeers appends.
+func (k peerKey) size() int {
+	if k.pods == nil {
+		return 1
+	}
+	return len(k.pods.local)
+}
 
-func cidrPeer(c netip.Prefix) peerKey {
-	return peerKey{prefix: c, block: &networkingv1.IPBlock{CIDR: c.String()}}
+// blockPeer is the ipBlock of b.
+func blockPeer(b ir.Block) peerKey {
+	blk := &networkingv1.IPBlock{CIDR: b.CIDR.String()}
+	for _, e := range b.Except {
+		blk.Except = append(blk.Except, e.String())
+	}
+	return peerKey{prefix: b.CIDR, block: blk}
 }
 
 // group is one rule being built: the peers of every edge with one port list.
@@ -142,9 +151,13 @@ func (m *merger) rules(ns string, ends []end, a *arena) []group {
 			slices.SortFunc(g.keys, peerKey.compare)
 			g.keys = slices.CompactFunc(g.keys, func(a, b peerKey) bool { return a.compare(b) == 0 })
 		}
-		g.peers = a.peers.take(len(g.keys))
-		for j, k := range g.keys {
-			g.peers[j] = k.peer(ns)
+		n := 0
+		for _, k := range g.keys {
+			n += k.size()
+		}
+		g.peers = a.peers.take(n)[:0]
+		for _, k := range g.keys {
+			g.peers = k.appendPeers(g.peers, ns)
 		}
 	}
 	return m.groups

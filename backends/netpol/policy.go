@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"cmp"
+	"strconv"
 
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,7 +18,10 @@ func (ix *programIndex) meta(ns, name string) metav1.ObjectMeta {
 // build makes the objects of one namespace, taking their memory from a.
 func (ix *programIndex) build(ns *nsIndex, a *arena) Namespace {
 	out := Namespace{Name: ns.name}
-	n := 1 + len(ns.workloads)
+	n := 1
+	for _, w := range ns.workloads {
+		n += len(w.selectors)
+	}
 	if ix.dns != nil {
 		n++
 	}
@@ -42,7 +46,7 @@ func (ix *programIndex) build(ns *nsIndex, a *arena) Namespace {
 		np := &a.policies.take(1)[0]
 		np.TypeMeta, np.ObjectMeta = policyType, ix.meta(ns.name, w.name)
 		spec := &np.Spec
-		spec.PodSelector = w.selector
+		spec.PodSelector = w.selectors[0]
 		if groups := m.rules(w.ns, w.in, a); len(groups) > 0 {
 			spec.Ingress = a.ingress.take(len(groups))
 			for i := range groups {
@@ -64,6 +68,18 @@ func (ix *programIndex) build(ns *nsIndex, a *arena) Namespace {
 			spec.PolicyTypes = egressType
 		}
 		out.Policies = append(out.Policies, np)
+		// A workload that leaves out narrower ones' pods has several selectors: the
+		// same rules again for each (policies add up), named NAME.2, NAME.3, ...
+		// (workload names hold no dot, so these never collide).
+		if len(w.selectors) > 1 {
+			more := a.policies.take(len(w.selectors) - 1)
+			for i := range more {
+				more[i] = *np
+				more[i].ObjectMeta = ix.meta(ns.name, w.name+"."+strconv.Itoa(i+2))
+				more[i].Spec.PodSelector = w.selectors[i+1]
+				out.Policies = append(out.Policies, &more[i])
+			}
+		}
 	}
 	return out
 }

@@ -198,7 +198,6 @@ func mysqlScript(pl *plan) []byte {
 		w("CREATE USER IF NOT EXISTS " + myAccount(l.Name) + " " + f.createLogin + ";")
 	}
 
-	var declared [][]string // role, kind, schema, object, privilege
 	var funcGrants strings.Builder
 	for _, r := range roles {
 		if !r.Declared {
@@ -210,24 +209,18 @@ func mysqlScript(pl *plan) []byte {
 			"REVOKE GRANT OPTION ON *.* FROM "+myIdent(r.Name)+";")
 		for _, g := range grants[r] {
 			actions := strings.Join(g.actions, ", ")
-			kind := "table"
 			switch g.kind {
 			case ir.Schema:
-				kind = "schema"
 				w("GRANT " + actions + " ON " + myIdent(g.schema) + ".* TO " + myIdent(r.Name) + ";")
 			case ir.Table, ir.Sequence:
 				w("GRANT " + actions + " ON " + myIdent(g.schema) + "." + myIdent(g.object) + " TO " + myIdent(r.Name) + ";")
 			case ir.Function:
-				kind = "function"
 				for _, rt := range []string{"FUNCTION", "PROCEDURE"} {
 					funcGrants.WriteString("  IF EXISTS (SELECT 1 FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = " + myLiteral(g.schema) +
 						" AND ROUTINE_NAME = " + myLiteral(g.object) + " AND ROUTINE_TYPE = '" + rt + "') THEN\n")
 					funcGrants.WriteString("    GRANT " + actions + " ON " + rt + " " + myIdent(g.schema) + "." + myIdent(g.object) + " TO " + myIdent(r.Name) + ";\n")
 					funcGrants.WriteString("  END IF;\n")
 				}
-			}
-			for _, a := range g.actions {
-				declared = append(declared, []string{r.Name, kind, g.schema, g.object, a})
 			}
 		}
 	}
@@ -270,7 +263,7 @@ func mysqlScript(pl *plan) []byte {
 	decl := "  DECLARE netc_done INT DEFAULT 0;\n" +
 		"  DECLARE netc_statement TEXT;\n" +
 		"  DECLARE netc_revokes CURSOR FOR\n" +
-		f.revokeQuery(declared, members, declaredRoles, allRoles, logins, scope, db) +
+		f.revokeQuery(rows(privilegesOf(pl)), members, declaredRoles, allRoles, logins, scope, db) +
 		"  DECLARE CONTINUE HANDLER FOR NOT FOUND SET netc_done = 1;\n\n"
 	w("", "-- Converge.")
 	myBlock(&b, f, db, "netc_converge", decl+body.String())

@@ -109,7 +109,6 @@ func postgresScript(pl *plan) []byte {
 	pgDo(&b, body.String())
 	w(marks...)
 
-	var declared [][]string // role, kind, schema, object, privilege
 	for _, r := range roles {
 		if !r.Declared {
 			w("", "-- Role "+pgIdent(r.Name)+" is only named by `as role`: netc does not manage its privileges.")
@@ -117,7 +116,6 @@ func postgresScript(pl *plan) []byte {
 		}
 		w("", "-- Role "+pgIdent(r.Name)+": exactly these privileges in this database.")
 		w("GRANT CONNECT ON DATABASE " + pgIdent(db) + " TO " + pgIdent(r.Name) + ";")
-		declared = append(declared, []string{r.Name, "database", "", "", "CONNECT"})
 		var funcs [][]string
 		for _, g := range grantsOf(pl.db, r, true) {
 			actions := strings.Join(g.actions, ", ")
@@ -132,13 +130,6 @@ func postgresScript(pl *plan) []byte {
 				for _, a := range g.actions {
 					funcs = append(funcs, []string{g.schema, g.object, a})
 				}
-			}
-			kind := string(g.kind)
-			if g.kind == ir.Table || g.kind == ir.Sequence {
-				kind = "relation" // one namespace in the catalog: pg_class
-			}
-			for _, a := range g.actions {
-				declared = append(declared, []string{r.Name, kind, g.schema, g.object, a})
 			}
 		}
 		if len(funcs) > 0 {
@@ -186,7 +177,7 @@ func postgresScript(pl *plan) []byte {
 		"{{marker}}", pgLiteral(pgRoleMarker(db)),
 		"{{implied_marker}}", pgLiteral(pgImpliedMarker(db)),
 		"{{login_marker}}", pgLiteral(pgLoginMarker),
-		"{{declared}}", pgValues([]string{"role", "kind", "schema", "object", "privilege"}, declared, "      "),
+		"{{declared}}", pgValues([]string{"role", "kind", "schema", "object", "privilege"}, rows(privilegesOf(pl)), "      "),
 		"{{members}}", pgValues([]string{"login", "role"}, members, "                    "),
 	)
 	pgDo(&b, r.Replace(pgConverge))

@@ -6,6 +6,8 @@
 // Every script is convergent and idempotent: applied over any earlier state it ends in
 // the declared one, and applying it again changes nothing. No name reaches a script
 // before checkName has accepted it for its engine, and every name is quoted.
+// Model (model.go) exports what a script makes true, for the readers of live servers
+// (live/sqlstate); the scripts are written from the same functions.
 // docs/sql.md describes the scripts for users.
 package sql
 

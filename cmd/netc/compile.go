@@ -4,6 +4,7 @@ import (
 	"github.com/netc-dev/netc/backends"
 	"github.com/netc-dev/netc/backends/artifact"
 	"github.com/netc-dev/netc/compiler"
+	"github.com/netc-dev/netc/compiler/ir"
 	"github.com/netc-dev/netc/config"
 	"github.com/netc-dev/netc/diag"
 )
@@ -14,7 +15,10 @@ type result struct {
 	cfg   *config.Config
 	srcs  []compiler.Source
 	files []artifact.File
-	diags diag.List
+	// program is the compiled program, nil when it has errors (plan and audit read the
+	// SQL model from it).
+	program *ir.Program
+	diags   diag.List
 }
 
 // compileInputs reads the configuration and the inputs and runs the compiler and the
@@ -46,6 +50,7 @@ func compileInputs(e env, args []string, configFlag, stdinName string) (*result,
 	}
 	res := backends.Pipeline(srcs, cfg)
 	r.files = res.Files
+	r.program = res.Program
 	r.diags = append(r.diags, res.Diags...)
 	r.diags.Sort()
 	return r, nil

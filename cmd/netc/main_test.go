@@ -38,6 +38,8 @@ func TestScripts(t *testing.T) {
 			"snapshot": cmdSnapshot,
 			"bigfile":  cmdBigfile,
 			"repeat":   cmdRepeat,
+			"replace":  cmdReplace,
+			"append":   cmdAppend,
 		},
 	})
 }
@@ -134,4 +136,38 @@ func cmdRepeat(ts *testscript.TestScript, neg bool, args []string) {
 	n, err := strconv.Atoi(args[1])
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(strings.Repeat(args[2]+"\n", n)), 0o644))
+}
+
+// replace FILE OLD NEW replaces the one occurrence of OLD in FILE with NEW (a hand
+// edit); OLD must occur exactly once. Both are read as the inside of a Go string
+// literal, so \n is a newline.
+func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: replace FILE OLD NEW")
+	}
+	old, err := strconv.Unquote(`"` + args[1] + `"`)
+	ts.Check(err)
+	new, err := strconv.Unquote(`"` + args[2] + `"`)
+	ts.Check(err)
+	name := ts.MkAbs(args[0])
+	data, err := os.ReadFile(name)
+	ts.Check(err)
+	if n := strings.Count(string(data), old); n != 1 {
+		ts.Fatalf("%s holds %q %d times, want once", args[0], old, n)
+	}
+	ts.Check(os.WriteFile(name, []byte(strings.Replace(string(data), old, new, 1)), 0o644))
+}
+
+// append DST SRC appends the contents of SRC to DST.
+func cmdAppend(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: append DST SRC")
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	f, err := os.OpenFile(ts.MkAbs(args[0]), os.O_APPEND|os.O_WRONLY, 0)
+	ts.Check(err)
+	_, err = f.Write(data)
+	ts.Check(err)
+	ts.Check(f.Close())
 }

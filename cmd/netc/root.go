@@ -93,7 +93,7 @@ Exit status: 0 no errors; 1 the input has errors (or warnings with --strict);
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{err, c.CommandPath()}
 	})
-	root.AddCommand(newBuild(e), newCheck(e), newFmt(e), newRules(e), newVersion(e))
+	root.AddCommand(newBuild(e), newCheck(e), newFmt(e), newRules(e), newVersion(e), newConnectivity(e), newExplain(e), newVerify(e), newPlan(e), newAudit(e))
 	root.AddCommand(newLSP(e))
 	return root
 }

@@ -18,6 +18,9 @@ func Dump(p *Program) string {
 	} else {
 		w("dns: off")
 	}
+	if p.Cluster.Known() {
+		w("cluster: pods %s services %s", prefixes(p.Cluster.PodCIDRs), prefixes(p.Cluster.ServiceCIDRs))
+	}
 	for _, s := range p.Services {
 		extra := ""
 		if !s.Declared {
@@ -30,6 +33,7 @@ func Dump(p *Program) string {
 		for _, np := range s.Ports {
 			w("  port %s %d/%s", np.Name, np.Port, np.Protocol)
 		}
+		dumpExclusion(w, s.Exclusion)
 	}
 	for _, d := range p.Databases {
 		extra := ""
@@ -41,6 +45,7 @@ func Dump(p *Program) string {
 			where = "cidr " + prefixes(d.CIDRs)
 		}
 		w("database %s/%s %s port %d dbname %s schema %s %s%s", d.Namespace, d.Name, d.Engine, d.Port, d.DBName, d.Schema, where, extra)
+		dumpExclusion(w, d.Exclusion)
 	}
 	for _, e := range p.Externals {
 		w("external %s/%s %s", e.Namespace, e.Name, prefixes(e.CIDRs))
@@ -145,8 +150,31 @@ func prefixes(ps []netip.Prefix) string {
 }
 
 func peer(p *Peer) string {
-	if p.Kind == PeerCIDRs && !p.World {
-		return p.Key() + "[" + prefixes(p.CIDRs) + "]"
+	var except []string
+	for _, b := range p.Blocks {
+		if len(b.Except) > 0 {
+			except = append(except, b.CIDR.String()+" except "+prefixes(b.Except))
+		}
+	}
+	ex := ""
+	if len(except) > 0 {
+		ex = "; " + strings.Join(except, "; ")
+	}
+	switch {
+	case p.Kind == PeerCIDRs && !p.World:
+		return p.Key() + "[" + prefixes(p.CIDRs) + ex + "]"
+	case ex != "":
+		return p.Key() + "[" + ex[2:] + "]"
 	}
 	return p.Key()
+}
+
+// dumpExclusion writes a workload's narrower workloads and selector terms.
+func dumpExclusion(w func(string, ...any), ex Exclusion) {
+	for _, n := range ex.Narrower {
+		w("  leaves out %s (+%s)", n.Name, labels(n.Extra))
+	}
+	for _, t := range ex.Terms {
+		w("  selector without %s", labels(t.Without))
+	}
 }

@@ -39,6 +39,8 @@ type Program struct {
 	Grants []*Grant
 	// DNS is where every pod of a locked-down namespace may resolve names.
 	DNS DNS
+	// Cluster is the cluster's own networks (netc.hcl); every ipBlock leaves them out.
+	Cluster Cluster
 }
 
 // Label is one key=value pair of a pod selector.
@@ -57,7 +59,9 @@ type Service struct {
 	// ServiceAccount token.
 	MountToken bool
 	Declared   bool // false when the service exists only by being used
-	Span       diag.Span
+	// Exclusion leaves out the pods of narrower workloads that Labels also selects.
+	Exclusion Exclusion
+	Span      diag.Span
 }
 
 // NamedPort is `port NAME NUMBER` in a service block.
@@ -92,7 +96,10 @@ type Database struct {
 	Schema          string         // default schema for unqualified objects ("public" on postgres, DBName on mysql/mariadb)
 	Labels          []Label        // pod selector when in the cluster: app=<Name>
 	Declared        bool           // false when it exists only as the target of `as role`
-	Span            diag.Span
+	// Exclusion leaves out the pods of narrower workloads that Labels also selects
+	// (in the cluster only).
+	Exclusion Exclusion
+	Span      diag.Span
 }
 
 // InCluster reports whether the database runs as pods of the cluster.
@@ -121,6 +128,9 @@ type Peer struct {
 	Namespace string  // PeerPods: the pods' namespace
 	Labels    []Label // PeerPods: the selector
 	CIDRs     []netip.Prefix
+	// Blocks are the ipBlocks written for CIDRs (PeerCIDRs only): one per CIDR, in
+	// the same order, each leaving out the cluster's networks inside it.
+	Blocks []Block
 	// Exactly one of these is set, or none for world.
 	Service  *Service
 	Database *Database

@@ -14,7 +14,9 @@ import (
 // Validate checks the invariants every backend relies on, once, so that backends emit
 // without re-checking what the compiler already decided: every Kubernetes name, label
 // and port is valid, no two workloads of a namespace share a name, edges have both ends
-// and valid CIDRs, and grant subjects are names Kubernetes accepts in a binding.
+// and valid CIDRs, and grant subjects are names Kubernetes accepts in a binding; no two
+// workloads of a namespace share a selector, each leaves out exactly the pods of the
+// narrower ones, and every ipBlock leaves out exactly the cluster networks inside it.
 //
 // The compiler never produces a program that fails; Validate is the guard for IR built
 // by hand (tests, fuzzing, a future importer). backends.Build refuses to emit a program
@@ -81,6 +83,7 @@ func Validate(p *Program) diag.List {
 		}
 		v.labels(diag.Span{}, p.DNS.Labels)
 	}
+	v.exact(p)
 	for _, g := range p.Grants {
 		v.subject(g)
 		for _, ns := range g.Namespaces {

@@ -5,7 +5,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
 	"strings"
 
@@ -71,4 +74,21 @@ func parseManifest(data []byte) (manifest, error) {
 		return nil, fmt.Errorf("line %d: %v", line+1, err)
 	}
 	return m, nil
+}
+
+// ReadManifest returns the paths netc recorded as generated in dir, with the SHA-256 of
+// the bytes it wrote, read through a root no path can escape. found is false when dir
+// has no manifest (or does not exist).
+func ReadManifest(dir string) (files map[string][32]byte, found bool, err error) {
+	root, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("cannot open output directory %s: %v", dir, errText(err))
+	}
+	defer root.Close()
+	w := &writer{dir: dir, root: root}
+	m, _, found, err := w.readManifest()
+	return m, found, err
 }

@@ -19,6 +19,7 @@ type report struct {
 	Decode   []error // strict decoding, headers, labels, kustomizations
 	Validate []error // upstream API validation
 	Accounts []error // ServiceAccounts against the IR's services
+	Cluster  []error // ipBlocks against the cluster networks and the pods' IPs
 	Families []familyReport
 	Fixtures *fixtures
 }
@@ -32,7 +33,7 @@ type familyReport struct {
 }
 
 func (r *report) ok() bool {
-	if len(r.Decode)+len(r.Validate)+len(r.Accounts) > 0 {
+	if len(r.Decode)+len(r.Validate)+len(r.Accounts)+len(r.Cluster) > 0 {
 		return false
 	}
 	for _, f := range r.Families {
@@ -58,6 +59,7 @@ func check(p *ir.Program, files []artifact.File) *report {
 		nps = append(nps, defaulted(np))
 	}
 	r.Fixtures = buildFixtures(p)
+	r.Cluster = checkClusterBlocks(p, nps, r.Fixtures)
 
 	v6prefixes, err := irIPv6Prefixes(p, nps)
 	if err != nil {
@@ -190,6 +192,7 @@ func (r *report) String() string {
 	section("strict decoding and layout", r.Decode)
 	section("upstream API validation", r.Validate)
 	section("service accounts", r.Accounts)
+	section("ipBlocks and the cluster networks", r.Cluster)
 	named := map[string]bool{}
 	for _, f := range r.Families {
 		if len(f.Errs)+len(f.Missing)+len(f.Extra) == 0 {

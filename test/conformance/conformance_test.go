@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"maps"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -190,6 +191,59 @@ role rw on ledger { select on entries }
 	name: "dns off",
 	src:  "namespace apps\nweb -> api:8080\n",
 	hcl:  "dns {\n  enabled = false\n}\n",
+}, {
+	// Issue 8, hole 1: web's selector also selects shopweb's pods.
+	name: "narrower selector",
+	src: `service web { labels tier=web }
+service shopweb { labels tier=web, app=shop }
+client -> web:80
+web -> other:82
+`,
+}, {
+	name: "narrower selectors of two extra labels, across namespaces",
+	src: `namespace shop
+service web { labels tier=web }
+service shopweb { labels tier=web, app=shop, track=stable }
+service canary { labels tier=web, app=shop, track=canary }
+database cache mysql { labels tier=web, app=cache }
+client -> web:80
+web -> other:82
+canary -> cache:3306
+shopweb -> web:8080
+monitor/scraper -> web:9090
+web -> monitor/sink:9000
+namespace monitor
+service sink { labels app=sink }
+service shard { labels app=sink, shard=a }
+web2 -> shop/web:80
+`,
+}, {
+	name: "selectors sharing a label, neither inside the other",
+	src: `service web { labels tier=web, team=storefront }  # netc:allow selector-ambiguous the decoys test pods of both
+service shopweb { labels tier=web, app=shop }
+client -> web:80
+shopweb -> api:82
+`,
+}, {
+	// Issue 8, hole 4: world and externals leave the cluster networks out.
+	name: "cluster networks",
+	src: `namespace shop
+external corp 10.0.0.0/8, 192.0.2.0/24
+external partner 2001:db8::/32, fd00::/8
+database legacy postgres { cidr 172.16.0.0/12 }
+world -> frontend:443
+frontend -> backend:8080
+backend -> corp:443
+backend -> partner:443
+backend -> legacy:5432
+corp -> backend:8443
+backend -> world:9443  # netc:allow world-egress test
+`,
+	hcl: `cluster {
+  pod_cidrs     = ["10.244.0.0/16", "fd00:10:244::/56"]
+  service_cidrs = ["10.96.0.0/12", "fd00:10:96::/112"]
+}
+`,
 }}
 
 func TestInlinePrograms(t *testing.T) {
@@ -211,6 +265,15 @@ func TestInlinePrograms(t *testing.T) {
 				if got.Enabled != want.Enabled || want.Enabled && (got.Namespace != want.Namespace || got.Port != want.Port ||
 					!maps.Equal(labelMap(got.Labels), want.Labels)) {
 					t.Fatalf("IR DNS = %+v, netc.hcl says %+v", got, want)
+				}
+				// The expectation reads the cluster networks from the IR too.
+				var nets []netip.Prefix
+				for _, c := range append(slices.Clone(cfg.Cluster.PodCIDRs), cfg.Cluster.ServiceCIDRs...) {
+					nets = append(nets, c.Prefix)
+				}
+				slices.SortFunc(nets, ir.ComparePrefixes)
+				if !slices.Equal(p.Cluster.Ranges(), nets) {
+					t.Fatalf("IR cluster networks = %v, netc.hcl says %v", p.Cluster.Ranges(), nets)
 				}
 			}
 			requireConformant(t, p, build(t, p, cfg))

@@ -51,14 +51,23 @@ func expectedConnectivity(p *ir.Program, fam family, pods []*pod, ips []ipSpan) 
 	for _, ns := range p.Namespaces {
 		locked[ns] = true
 	}
+	owners := podOwners(p)
+	var cluster []ipSpan
+	for _, c := range p.Cluster.Ranges() {
+		if spans, ok := fam.Spans(c); ok {
+			cluster = append(cluster, spans...)
+		}
+	}
 	matches := func(e endpoint, peer *ir.Peer) bool {
 		switch peer.Kind {
 		case ir.PeerPods:
-			if e.Pod == nil || e.Pod.Namespace != peer.Namespace {
+			if e.Pod == nil || e.Pod.Namespace != peer.Namespace || !carries(e.Pod, peer.Labels) {
 				return false
 			}
-			for _, l := range peer.Labels {
-				if v, ok := e.Pod.Labels[l.Key]; !ok || v != l.Value {
+			// A pod carrying the labels of a narrower workload of the namespace is that
+			// one's, not this one's (docs/language.md).
+			for _, n := range owners[peer] {
+				if carries(e.Pod, n) {
 					return false
 				}
 			}
@@ -66,6 +75,12 @@ func expectedConnectivity(p *ir.Program, fam family, pods []*pod, ips []ipSpan) 
 		case ir.PeerCIDRs:
 			if e.Pod != nil {
 				return false
+			}
+			// The cluster's own networks are never an address outside the cluster.
+			for _, s := range cluster {
+				if s.contains(e.IP) {
+					return false
+				}
 			}
 			for _, c := range peer.CIDRs {
 				spans, ok := fam.Spans(c)
@@ -147,6 +162,60 @@ func expectedConnectivity(p *ir.Program, fam family, pods []*pod, ips []ipSpan) 
 	return res
 }
 
+// carries reports whether pd carries every label of ls.
+func carries(pd *pod, ls []ir.Label) bool {
+	for _, l := range ls {
+		if v, ok := pd.Labels[l.Key]; !ok || v != l.Value {
+			return false
+		}
+	}
+	return true
+}
+
+// podOwners lists, for each pod peer of p's edges, the label sets of the narrower
+// workloads of its namespace: services and in-cluster databases whose labels strictly
+// contain the peer's. Computed from the labels alone, by comparing every pair, never
+// from netc's ir.Exclusion.
+func podOwners(p *ir.Program) map[*ir.Peer][][]ir.Label {
+	type workload struct {
+		ns     string
+		labels []ir.Label
+	}
+	var ws []workload
+	for _, s := range p.Services {
+		ws = append(ws, workload{s.Namespace, s.Labels})
+	}
+	for _, d := range p.Databases {
+		if d.InCluster() {
+			ws = append(ws, workload{d.Namespace, d.Labels})
+		}
+	}
+	res := map[*ir.Peer][][]ir.Label{}
+	for _, e := range p.Edges {
+		for _, peer := range []*ir.Peer{e.From, e.To} {
+			if peer.Kind != ir.PeerPods || res[peer] != nil {
+				continue
+			}
+			res[peer] = [][]ir.Label{}
+			for _, w := range ws {
+				if w.ns == peer.Namespace && len(w.labels) > len(peer.Labels) && labelsWithin(peer.Labels, w.labels) {
+					res[peer] = append(res[peer], w.labels)
+				}
+			}
+		}
+	}
+	return res
+}
+
+func labelsWithin(inner, outer []ir.Label) bool {
+	for _, l := range inner {
+		if !slices.Contains(outer, l) {
+			return false
+		}
+	}
+	return true
+}
+
 // endpointName is the comparison's key of an endpoint: "NS/NAME" for a pod, ipKey for
 // the i-th part of the address space (rendered, and merged with its neighbours, only
 // when a difference is printed).
@@ -178,9 +247,15 @@ func irPorts(ports []ir.Port) portSet {
 	return ps
 }
 
-// irSpans is every address range the IR's edges name, in the family's terms.
+// irSpans is every address range the IR's edges and cluster networks name, in the
+// family's terms.
 func irSpans(p *ir.Program, fam family) []ipSpan {
 	var res []ipSpan
+	for _, c := range p.Cluster.Ranges() {
+		if s, ok := fam.Spans(c); ok {
+			res = append(res, s...)
+		}
+	}
 	for _, e := range p.Edges {
 		for _, peer := range []*ir.Peer{e.From, e.To} {
 			for _, c := range peer.CIDRs {
@@ -196,7 +271,7 @@ func irSpans(p *ir.Program, fam family) []ipSpan {
 // irIPv6Prefixes is every IPv6 prefix of the IR's edges and of the policies' ipBlocks:
 // what the IPv6 projection must keep apart.
 func irIPv6Prefixes(p *ir.Program, nps []*networkingv1.NetworkPolicy) ([]netip.Prefix, error) {
-	var res []netip.Prefix
+	res := p.Cluster.Ranges()
 	for _, e := range p.Edges {
 		for _, peer := range []*ir.Peer{e.From, e.To} {
 			res = append(res, peer.CIDRs...)

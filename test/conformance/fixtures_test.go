@@ -128,6 +128,35 @@ func buildFixtures(p *ir.Program) *fixtures {
 			}
 		}
 	}
+	// Workloads whose selectors select each other's pods: the pods of each already carry
+	// the broader one's labels too. Decoys: the broader one's labels plus a narrower
+	// one's extra key with another value (the broader one's pod), and, for two
+	// workloads that share a label with neither inside the other, a pod carrying both
+	// label sets (a pod of both).
+	for i, w := range ws {
+		for j, o := range ws {
+			if i == j || w.ns != o.ns || len(w.labels) == 0 || !sharesLabel(w.labels, o.labels) {
+				continue
+			}
+			wl, ol := labelMap(w.labels), labelMap(o.labels)
+			switch {
+			case len(o.labels) > len(w.labels) && labelsWithin(w.labels, o.labels):
+				for _, l := range o.labels {
+					if _, own := wl[l.Key]; !own {
+						d := maps.Clone(wl)
+						d[l.Key] = l.Value + "-other"
+						add(w.ns, w.name+"-not-"+o.name, d, w.ports,
+							fmt.Sprintf("decoy: labels of %s/%s with %s=%s, so not narrower %s's", w.ns, w.name, l.Key, d[l.Key], o.name))
+					}
+				}
+			case i < j && !labelsWithin(w.labels, o.labels) && !labelsWithin(o.labels, w.labels) && compatible(wl, ol):
+				both := maps.Clone(wl)
+				maps.Copy(both, ol)
+				add(w.ns, w.name+"-and-"+o.name, both, w.ports,
+					fmt.Sprintf("decoy: labels of both %s/%s and %s", w.ns, w.name, o.name))
+			}
+		}
+	}
 	for _, ns := range f.Namespaces {
 		add(ns, "stranger", map[string]string{"app": "netc-stranger"}, nil, "decoy: a pod no intent mentions")
 	}
@@ -136,6 +165,21 @@ func buildFixtures(p *ir.Program) *fixtures {
 		{Name: "dns-tcp", ContainerPort: 53, Protocol: corev1.ProtocolTCP},
 	}, "cluster DNS")
 	return f
+}
+
+// sharesLabel reports whether a and b have a key=value in common.
+func sharesLabel(a, b []ir.Label) bool {
+	return slices.ContainsFunc(a, func(l ir.Label) bool { return slices.Contains(b, l) })
+}
+
+// compatible reports whether one pod can carry both label sets.
+func compatible(a, b map[string]string) bool {
+	for k, v := range a {
+		if w, ok := b[k]; ok && w != v {
+			return false
+		}
+	}
+	return true
 }
 
 // nextOther returns the locked-down namespace after ns (cyclically), or "" when ns is the only one.
@@ -191,6 +235,9 @@ func podName(s string) string {
 	return n
 }
 
+// podIP is the IP of the i-th pod of the fixtures, in 10.244.0.0/16.
+func podIP(i int) string { return fmt.Sprintf("10.244.%d.%d", (i+1)/250, (i+1)%250+1) }
+
 // objects renders the fixtures as Kubernetes objects. Pods are scheduled (hostIP and a
 // pod IP), which the analyzer requires; pod IPs come from 10.244.0.0/16 and no ipBlock
 // is ever taken to select a pod.
@@ -203,7 +250,7 @@ func (f *fixtures) objects() []runtime.Object {
 		})
 	}
 	for i, p := range f.Pods {
-		ip := fmt.Sprintf("10.244.%d.%d", (i+1)/250, (i+1)%250+1)
+		ip := podIP(i)
 		res = append(res, &corev1.Pod{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
 			ObjectMeta: metav1.ObjectMeta{Namespace: p.Namespace, Name: p.Name, Labels: p.Labels},

@@ -204,18 +204,23 @@ func TestHarnessCatchesMistakes(t *testing.T) {
 		want: []string{"kubernetes/shop/networkpolicies.yaml: first line is"},
 	}}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := check(referenceProgram(), c.files())
-			if r.ok() {
-				t.Fatal("the harness accepted a wrong output")
-			}
-			s := r.String()
-			for _, w := range c.want {
-				if !strings.Contains(s, w) {
-					t.Errorf("report lacks %q:\n%s", w, s)
-				}
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { requireCaught(t, referenceProgram(), c.files(), c.want) })
+	}
+}
+
+// requireCaught fails t unless the harness rejects files as a build of p, with a report
+// holding every one of want.
+func requireCaught(t *testing.T, p *ir.Program, files []artifact.File, want []string) {
+	t.Helper()
+	r := check(p, files)
+	if r.ok() {
+		t.Fatal("the harness accepted a wrong output")
+	}
+	s := r.String()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			t.Errorf("report lacks %q:\n%s", w, s)
+		}
 	}
 }
 

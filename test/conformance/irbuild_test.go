@@ -65,8 +65,8 @@ func (b *irBuilder) external(key string, cidrs ...string) *irBuilder {
 // peer resolves "world" or NS/NAME of a declared service, database or external.
 func (b *irBuilder) peer(key string) *ir.Peer {
 	if key == "world" {
-		return &ir.Peer{Kind: ir.PeerCIDRs, World: true,
-			CIDRs: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")}}
+		cidrs := []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")}
+		return &ir.Peer{Kind: ir.PeerCIDRs, World: true, CIDRs: cidrs, Blocks: wholeBlocks(cidrs)}
 	}
 	if s, ok := b.services[key]; ok {
 		return &ir.Peer{Kind: ir.PeerPods, Namespace: s.Namespace, Labels: s.Labels, Service: s}
@@ -75,12 +75,22 @@ func (b *irBuilder) peer(key string) *ir.Peer {
 		if d.InCluster() {
 			return &ir.Peer{Kind: ir.PeerPods, Namespace: d.Namespace, Labels: d.Labels, Database: d}
 		}
-		return &ir.Peer{Kind: ir.PeerCIDRs, CIDRs: d.CIDRs, Database: d}
+		return &ir.Peer{Kind: ir.PeerCIDRs, CIDRs: d.CIDRs, Blocks: wholeBlocks(d.CIDRs), Database: d}
 	}
 	if e, ok := b.exts[key]; ok {
-		return &ir.Peer{Kind: ir.PeerCIDRs, CIDRs: e.CIDRs, External: e}
+		return &ir.Peer{Kind: ir.PeerCIDRs, CIDRs: e.CIDRs, Blocks: wholeBlocks(e.CIDRs), External: e}
 	}
 	panic("irBuilder: unknown peer " + key)
+}
+
+// wholeBlocks is one ipBlock per CIDR with nothing left out: hand-built programs
+// configure no cluster networks.
+func wholeBlocks(cidrs []netip.Prefix) []ir.Block {
+	bs := make([]ir.Block, len(cidrs))
+	for i, c := range cidrs {
+		bs[i].CIDR = c
+	}
+	return bs
 }
 
 // edge adds FROM -> TO on ports ("TCP/8080", "UDP/53", "TCP/9000-9100"); none means all.
