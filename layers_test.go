@@ -53,6 +53,10 @@ var layers = []layer{
 	// The engine reads Kubernetes objects, and netc's own through the netpol backend.
 	{"engine", []string{"diag", "kube", "config", "compiler/...", "backends/..."}},
 
+	// The language server: the front end, the compiler and the backends (for the
+	// diagnostics netc check reports), behind LSP.
+	{"lsp", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/..."}},
+
 	// Command-line helpers, the CLI, and the benchmarks, which may use everything.
 	{"internal/outdir", []string{"backends/artifact"}},
 	{"internal/seeds", nil},
@@ -61,8 +65,8 @@ var layers = []layer{
 	// generates from, read-only.
 	{"live/sqlstate", []string{"compiler/ir", "backends/sql"}},
 	{"live/kubestate", []string{"diag", "kube", "compiler/ir", "compiler/k8sapi", "engine"}},
-	{"cmd/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "engine", "live/..."}},
-	{"bench/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "bench/..."}},
+	{"cmd/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "engine", "live/...", "lsp"}},
+	{"bench/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "bench/...", "lsp"}},
 }
 
 type layer struct {
