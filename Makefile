@@ -2,14 +2,17 @@
 GO       ?= go
 FUZZTIME ?= 10m
 
-.PHONY: build test test-unit test-conformance cluster-bins golden demo bench bench-compare fuzz lint clean
+.PHONY: build test test-unit test-conformance test-vscode cluster-bins golden demo bench bench-compare fuzz lint clean
+
+# VERSION: the release tag (v1.2.3 → 1.2.3) when HEAD has one, else 0.0.0-dev+REVISION.
+VERSION  ?= $(shell v=$$(git describe --tags --exact-match --match 'v[0-9]*' 2>/dev/null) && echo $${v#v} || echo 0.0.0-dev+$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown))
 
 build:
-	$(GO) build -o bin/netc ./cmd/netc
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/netc ./cmd/netc
 
 ## test: every test: unit, golden, CLI scripts, real-database integration, and the
 ## conformance module (upstream Kubernetes validation, RBAC authorizer, netpol-analyzer).
-test: test-unit test-conformance
+test: test-unit test-conformance test-vscode
 
 test-unit:
 	$(GO) vet ./...
@@ -17,6 +20,13 @@ test-unit:
 
 test-conformance:
 	cd test/conformance && $(GO) vet ./... && $(GO) test ./...
+
+## test-vscode: tokenize every example with the VS Code extension's grammar
+## (vscode-textmate and vscode-oniguruma from npm); skipped without node.
+test-vscode:
+	@if command -v node >/dev/null && command -v npm >/dev/null; then \
+		cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error && npm test; \
+	else echo "SKIPPED test-vscode: node and npm are not installed"; fi
 
 ## cluster-bins: the real control plane the conformance tests start on loopback:
 ## kube-apiserver and kubectl (k8s.io/kubernetes, tools of the test module) and etcd
@@ -31,6 +41,7 @@ cluster-bins:
 golden:
 	NETC_UPDATE=1 $(GO) test -run 'TestGolden' .
 	NETC_UPDATE=1 $(GO) test -run 'TestScripts' ./cmd/netc
+	NETC_UPDATE=1 $(GO) test -run 'TestNeovim' ./lsp
 	$(GO) test -run 'TestGolden|TestDeterministic|TestRuleCoverage' .
 	$(GO) test -run 'TestScripts' ./cmd/netc
 

@@ -56,6 +56,10 @@ var layers = []layer{
 	// netc import reads objects through the engine and writes a program it compiles.
 	{"importer", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "engine"}},
 
+	// The language server: the front end, the compiler and the backends (for the
+	// diagnostics netc check reports), behind LSP.
+	{"lsp", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/..."}},
+
 	// Command-line helpers, the CLI, and the benchmarks, which may use everything.
 	{"internal/outdir", []string{"backends/artifact"}},
 	{"internal/seeds", nil},
@@ -64,8 +68,8 @@ var layers = []layer{
 	// generates from, read-only.
 	{"live/sqlstate", []string{"compiler/ir", "backends/sql"}},
 	{"live/kubestate", []string{"diag", "kube", "compiler/ir", "compiler/k8sapi", "engine"}},
-	{"cmd/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "engine", "live/...", "importer"}},
-	{"bench/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "bench/..."}},
+	{"cmd/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "engine", "live/...", "lsp", "importer"}},
+	{"bench/...", []string{"diag", "kube", "config", "lang/...", "compiler/...", "backends/...", "internal/...", "bench/...", "lsp"}},
 }
 
 type layer struct {

@@ -66,19 +66,7 @@ func Compile(srcs []Source, opts Options) (*ir.Program, diag.List) {
 		diags = append(diags, d...)
 		files = append(files, f)
 	}
-	c := newCompiler(opts, files)
-	c.diags = diags
-	for _, st := range stages {
-		if st.needsClean && c.diags.HasErrors() {
-			break
-		}
-		st.run(c)
-	}
-	c.diags.Sort()
-	if c.diags.HasErrors() {
-		return nil, c.diags
-	}
-	return c.prog, c.diags
+	return CompileParsed(files, diags, opts)
 }
 
 // readWaivers collects the waiver comments of every file.

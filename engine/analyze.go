@@ -62,9 +62,19 @@ type Map struct {
 // egress policy selects), plus every workload for each address range. It writes the
 // pairs in order as it goes (workloads are sorted by name, so are the ranges), with
 // no sort of the whole map.
-func (c *Cluster) Map() *Map {
+func (c *Cluster) Map() *Map { return c.mapOf(nil) }
+
+// mapOf computes the map, or with dirty (by workload id) only its pairs that have a
+// dirty end: what Diff needs when the rest cannot have changed.
+func (c *Cluster) mapOf(dirty []bool) *Map {
 	c.finish()
 	ix := c.ix
+	var dirtyIDs []int
+	for id, d := range dirty {
+		if d {
+			dirtyIDs = append(dirtyIDs, id)
+		}
+	}
 	m := &Map{Workloads: c.Workloads, Namespaces: c.Namespaces}
 	n := len(c.Workloads)
 	stamp := make([]int, n)
@@ -80,6 +90,7 @@ func (c *Cluster) Map() *Map {
 	var toWorkloads, toBlocks []Connection
 	fromWorkload := func(s *Workload) {
 		cand = cand[:0]
+		clean := dirty != nil && !dirty[s.id]       // only its pairs with dirty workloads
 		all := !ix.egCaptured[s.id] || c.hasAdmin() // admin tiers may allow beyond the rules
 		if !all {
 			for _, r := range ix.egRules[s.id] {
@@ -95,7 +106,10 @@ func (c *Cluster) Map() *Map {
 				}
 			}
 		}
-		if all {
+		switch {
+		case all && clean:
+			cand = append(cand[:0], dirtyIDs...)
+		case all:
 			cand = cand[:0]
 			for id := range n {
 				cand = append(cand, id)
@@ -105,7 +119,7 @@ func (c *Cluster) Map() *Map {
 		src := Endpoint{Workload: s}
 		toWorkloads, toBlocks = toWorkloads[:0], toBlocks[:0]
 		for _, id := range cand {
-			if id == s.id {
+			if id == s.id || clean && !dirty[id] {
 				continue
 			}
 			d := Endpoint{Workload: c.Workloads[id]}
@@ -119,6 +133,9 @@ func (c *Cluster) Map() *Map {
 			}
 		}
 		for _, d := range dstEnds {
+			if clean {
+				break
+			}
 			if conn := ix.egress(s, d); !conn.IsEmpty() {
 				toBlocks = append(toBlocks, Connection{src, d, conn})
 			}
@@ -127,6 +144,9 @@ func (c *Cluster) Map() *Map {
 	}
 	fromBlock := func(src Endpoint) {
 		for _, d := range c.Workloads {
+			if dirty != nil && !dirty[d.id] {
+				continue
+			}
 			if conn := ix.ingress(src, d); !conn.IsEmpty() {
 				m.Connections = append(m.Connections, Connection{src, Endpoint{Workload: d}, conn})
 			}

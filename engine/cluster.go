@@ -67,6 +67,7 @@ type Policy struct {
 	Span            diag.Span
 	Object          *networkingv1.NetworkPolicy
 	selector        labels.Selector
+	selKey          string // the podSelector's canonical key
 	// AffectsIngress and AffectsEgress are the policyTypes, defaulted as the API does:
 	// Ingress always, Egress when there are egress rules.
 	AffectsIngress, AffectsEgress bool
@@ -139,6 +140,7 @@ type Cluster struct {
 	ipv6     bool            // some ipBlock is IPv6: the address space includes IPv6
 	sorted   bool            // objects has run; add nothing after it
 	ix       *index
+	rbac     rbacState
 }
 
 // NewCluster returns an empty cluster to add objects to.
@@ -217,12 +219,12 @@ func (c *Cluster) AddPolicy(np *networkingv1.NetworkPolicy, span diag.Span, diag
 		diags.Add(diag.Diagnostic{Severity: diag.Error, Span: span,
 			Message: fmt.Sprintf("NetworkPolicy %s: ", p) + fmt.Sprintf(format, args...)})
 	}
-	sel, _, err := c.selector(&np.Spec.PodSelector)
+	sel, key, err := c.selector(&np.Spec.PodSelector)
 	if err != nil {
 		bad("podSelector: %v", err)
 		return
 	}
-	p.selector = sel
+	p.selector, p.selKey = sel, key
 	if len(np.Spec.PolicyTypes) == 0 {
 		p.AffectsIngress = true
 		p.AffectsEgress = len(np.Spec.Egress) > 0

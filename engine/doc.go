@@ -8,13 +8,19 @@
 //     Namespaces, the workloads that own pods (Pod, Deployment, ReplicaSet,
 //     StatefulSet, DaemonSet, Job, CronJob, ReplicationController), NetworkPolicies,
 //     AdminNetworkPolicies, the BaselineAdminNetworkPolicy, and Services, Ingresses
-//     and Routes for the ingress controller's paths. Other kinds are skipped and
-//     counted.
+//     and Routes for the ingress controller's paths, and RBAC (Role, ClusterRole
+//     with aggregation, RoleBinding, ClusterRoleBinding). Other kinds are skipped
+//     and counted.
 //   - Cluster.Map is the whole connectivity map: for every pair of workloads, and
 //     between workloads and the address ranges the policies name, the connections
 //     allowed, as interval sets per protocol.
 //   - Cluster.Explain is one pair: the policies that select each side and the rules
 //     that allow (or the reason nothing does).
+//   - Cluster.Authorize is who can do what: the RBAC objects as grants of
+//     compiler/k8sapi's evaluator, with the binding, role and rule that decide.
+//   - Diff and DiffClusters compare two maps (paths opened, closed, changed);
+//     Permissions and SQLPrivileges list what grants and roles give, and Compare
+//     puts the three together for netc diff.
 //   - FromProgram builds the same Cluster from a compiled netc program, so intents are
 //     answered through the very policies netc would write.
 //

@@ -23,10 +23,20 @@ const (
 // ports, the cluster DNS pods when DNS is on (kube-system/kube-dns by default), and
 // every namespace they live in. Answers about it are answers about what netc builds.
 func FromProgram(p *ir.Program) (*Cluster, diag.List) {
+	return fromProgram(p, netpol.Build(p))
+}
+
+// FromProgramNamespaces is FromProgram with the NetworkPolicies of the namespaces keep
+// accepts only (every workload and namespace is there): enough to explain a pair
+// whose ends live in those namespaces, not for the map.
+func FromProgramNamespaces(p *ir.Program, keep func(ns string) bool) (*Cluster, diag.List) {
+	return fromProgram(p, netpol.BuildNamespaces(p, keep))
+}
+
+func fromProgram(p *ir.Program, nss []netpol.Namespace) (*Cluster, diag.List) {
 	c := NewCluster()
 	c.trusted = true
 	var diags diag.List
-	nss := netpol.Build(p)
 	for _, ns := range nss {
 		for _, np := range ns.Policies {
 			c.AddPolicy(np, diag.Span{}, &diags)

@@ -18,6 +18,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/netc-dev/netc/diag"
@@ -176,6 +177,32 @@ func (c *Cluster) readObject(o RawObject, diags *diag.List) {
 		}
 		c.Kinds[h.Kind]++
 		return true
+	}
+	switch rbac := isRBAC(h.APIVersion); {
+	case rbac && h.Kind == "Role":
+		var o rbacv1.Role
+		if decode(&o) {
+			c.addRole(h.Kind, o.ObjectMeta, o.Rules, nil, span)
+		}
+		return
+	case rbac && h.Kind == "ClusterRole":
+		var o rbacv1.ClusterRole
+		if decode(&o) {
+			c.addRole(h.Kind, o.ObjectMeta, o.Rules, o.AggregationRule, span)
+		}
+		return
+	case rbac && h.Kind == "RoleBinding":
+		var o rbacv1.RoleBinding
+		if decode(&o) {
+			c.addBinding(h.Kind, o.ObjectMeta, o.RoleRef, o.Subjects, span)
+		}
+		return
+	case rbac && h.Kind == "ClusterRoleBinding":
+		var o rbacv1.ClusterRoleBinding
+		if decode(&o) {
+			c.addBinding(h.Kind, o.ObjectMeta, o.RoleRef, o.Subjects, span)
+		}
+		return
 	}
 	switch h.Kind {
 	case "Namespace":

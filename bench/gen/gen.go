@@ -13,6 +13,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 )
 
@@ -205,4 +206,28 @@ func less(a, b Peer) bool {
 		return a.Namespace < b.Namespace
 	}
 	return a.Name < b.Name
+}
+
+// Vary returns a copy of w in which every every-th intent, in program order, calls
+// the next service instead (one that is neither the caller nor already called): the
+// second version of a change to 1/every of the intents, for netc diff.
+func (w *Workload) Vary(every int) *Workload {
+	v := &Workload{Namespaces: w.Namespaces, Services: make([]Service, len(w.Services))}
+	k := 0
+	for i, s := range w.Services {
+		s.Calls = slices.Clone(s.Calls)
+		for c, j := range s.Calls {
+			if k++; k%every != 0 {
+				continue
+			}
+			for t := (j + 1) % len(w.Services); ; t = (t + 1) % len(w.Services) {
+				if t != i && !slices.Contains(s.Calls, t) {
+					s.Calls[c] = t
+					break
+				}
+			}
+		}
+		v.Services[i] = s
+	}
+	return v
 }

@@ -11,7 +11,7 @@ func newCheck(e env) *cobra.Command {
 	var configFile, stdinName string
 	var strict bool
 	var maxDiags int
-	format := formatFlag{value: "text", allowed: []string{"text", "json", "sarif"}}
+	format := formatFlag{value: "text", allowed: []string{"text", "json", "sarif", "github"}}
 	c := &cobra.Command{
 		Use:   "check [FILES|DIRS|-]",
 		Short: "report errors and least-privilege findings without writing anything",
@@ -47,6 +47,8 @@ Exit status: 0 no errors; 1 errors (or warnings with --strict); 2 usage or I/O f
 			switch format.value {
 			case "json":
 				err = diag.WriteJSON(e.stdout, r.diags)
+			case "github":
+				err = diag.WriteGitHub(e.stdout, r.diags)
 			case "sarif":
 				err = diag.WriteSARIF(e.stdout, r.diags, diag.SARIFOptions{
 					Version: versionNumber(),
@@ -65,7 +67,7 @@ Exit status: 0 no errors; 1 errors (or warnings with --strict); 2 usage or I/O f
 			return nil
 		},
 	}
-	c.Flags().Var(&format, "format", "print diagnostics as `FORMAT`: text, json or sarif")
+	format.register(c, "print diagnostics as `FORMAT`: text, json, sarif or github (workflow annotations)")
 	c.Flags().StringVar(&stdinName, "stdin-filename", "", "the `NAME` of the file read from standard input (-), for diagnostics and netc.hcl lookup")
 	c.Flags().BoolVar(&strict, "strict", false, "exit 1 on warnings too")
 	c.Flags().StringVar(&configFile, "config", "", "read the configuration from `FILE` instead of the netc.hcl beside the inputs")

@@ -39,7 +39,7 @@ ports by protocol, dot and mermaid draw the graph with namespaces as clusters.
 Exit status: 0 the map is printed; 1 the input has errors (nothing is printed);
 2 usage or I/O failure.`,
 		RunE: func(c *cobra.Command, args []string) error {
-			cl, _, err := loadCluster(c, e, args, in)
+			cl, _, err := loadCluster(c, e, args, in, nil)
 			if err != nil {
 				return err
 			}
@@ -67,7 +67,10 @@ func (f *inputFlags) register(c *cobra.Command) {
 // loadCluster reads the inputs of connectivity and explain: manifests, or intents
 // compiled into the cluster of their NetworkPolicies (prog is then the program). It
 // prints the diagnostics (infos left out) and fails with exit 1 when there are errors.
-func loadCluster(c *cobra.Command, e env, args []string, in inputFlags) (*engine.Cluster, *ir.Program, error) {
+//
+// scope, when not nil, limits the NetworkPolicies built from intents to the namespaces
+// it accepts for the compiled program (explain needs those of two namespaces).
+func loadCluster(c *cobra.Command, e env, args []string, in inputFlags, scope func(*ir.Program) func(string) bool) (*engine.Cluster, *ir.Program, error) {
 	stdins := 0
 	for _, a := range args {
 		if a == stdinArg {
@@ -87,7 +90,7 @@ func loadCluster(c *cobra.Command, e env, args []string, in inputFlags) (*engine
 		}
 		cl, diags, err = engine.Load(args, e.stdin)
 	} else {
-		cl, prog, diags, err = clusterFromIntents(e, args, in.config)
+		cl, prog, diags, err = clusterFromIntents(e, args, in.config, scope)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -105,7 +108,7 @@ func loadCluster(c *cobra.Command, e env, args []string, in inputFlags) (*engine
 // clusterFromIntents compiles the intents as build does (configuration, sources,
 // compiler) and returns the cluster their NetworkPolicies make. The backends run
 // inside engine.FromProgram, on the typed objects.
-func clusterFromIntents(e env, args []string, configFile string) (*engine.Cluster, *ir.Program, diag.List, error) {
+func clusterFromIntents(e env, args []string, configFile string, scope func(*ir.Program) func(string) bool) (*engine.Cluster, *ir.Program, diag.List, error) {
 	ins, err := collectInputs(args, defaultStdinName)
 	if err != nil {
 		return nil, nil, nil, err
@@ -128,7 +131,12 @@ func clusterFromIntents(e env, args []string, configFile string) (*engine.Cluste
 		diags.Sort()
 		return engine.NewCluster(), nil, diags, nil
 	}
-	cl, d := engine.FromProgram(prog)
+	var cl *engine.Cluster
+	if scope != nil {
+		cl, d = engine.FromProgramNamespaces(prog, scope(prog))
+	} else {
+		cl, d = engine.FromProgram(prog)
+	}
 	diags = append(diags, d...)
 	diags.Sort()
 	return cl, prog, diags, nil

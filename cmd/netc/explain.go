@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,8 +17,8 @@ func newExplain(e env) *cobra.Command {
 	format := formatFlag{value: "text", allowed: []string{"text", "json"}}
 	var in inputFlags
 	c := &cobra.Command{
-		Use:   "explain SRC DST[:PORT[/PROTO]] [FILES|DIRS|-] [--manifests]",
-		Short: "say whether SRC may connect to DST, and why",
+		Use:   "explain SRC DST[:PORT[/PROTO]] | SUBJECT VERB RESOURCE [in NS] [FILES|DIRS|-] [--manifests]",
+		Short: "say whether SRC may connect to DST, or SUBJECT may do VERB on RESOURCE, and why",
 		Long: `Explain answers one question: may SRC open a connection to DST (on PORT, a number or
 a named port of DST; TCP unless /udp or /sctp), and why.
 
@@ -33,15 +34,34 @@ the same names in another namespace. For both it lists the NetworkPolicies that
 select each side and the rules that allow.
 
 --format json prints {"allowed", "connections", "intents", "nearest", "egress",
-"ingress"}. Exit status: 0 the answer is printed (allowed or not); 1 the input has
+"ingress"}.
+
+The RBAC form, SUBJECT [can] VERB RESOURCE [named NAME] [in NAMESPACE|cluster],
+asks the cluster API question: SUBJECT is group NAME, user NAME, serviceaccount
+NS/NAME or, for intents, a service's name (its ServiceAccount); RESOURCE is written
+as in a grant (pods, pods/log, deployments, certificates.cert-manager.io). Without
+in, a namespaced resource is asked about in the account's namespace, else default;
+in cluster asks across all namespaces. For intents it names the grant that allows
+with its position, and the path when the subject gets there through an account it can
+act as (effective privileges), or the nearest grant when denied; for manifests the
+binding, role and rule (aggregated ClusterRoles included). JSON: {"question",
+"allowed", "reason", "grants", "path", "binding", "role", "rule", "at"}. Exit status: 0 the answer is printed (allowed or not); 1 the input has
 errors; 2 usage or I/O failure.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
+			if rq, inputs, ok, err := parseRBACQuestion(args); ok {
+				if err != nil {
+					return usagef(c, "%v", err)
+				}
+				return explainRBAC(c, e, rq, inputs, in, format.value)
+			}
 			dstName, q, err := engine.ParseTarget(args[1])
 			if err != nil {
 				return usagef(c, "%v", err)
 			}
-			cl, prog, err := loadCluster(c, e, args[2:], in)
+			cl, prog, err := loadCluster(c, e, args[2:], in, func(p *ir.Program) func(string) bool {
+				return pairNamespaces(p, args[0], dstName)
+			})
 			if err != nil {
 				return err
 			}
@@ -79,6 +99,35 @@ errors; 2 usage or I/O failure.`,
 }
 
 var errNotTried = errors.New("not tried")
+
+// pairNamespaces is where the two ends of an explain question may live, so that only
+// those namespaces' policies are built: the namespace of NS/NAME, else of every service
+// and database of that name, and default. A pair decides on the egress policies of the
+// source's namespace and the ingress policies of the destination's; addresses have none.
+func pairNamespaces(p *ir.Program, names ...string) func(string) bool {
+	keep := map[string]bool{"default": true}
+	for _, n := range names {
+		n, _, _ = strings.Cut(n, "[")
+		if ns, _, ok := strings.Cut(n, "/"); ok {
+			keep[ns] = true
+			continue
+		}
+		for _, s := range p.Services {
+			if s.Name == n {
+				keep[s.Namespace] = true
+			}
+		}
+		for _, d := range p.Databases {
+			if d.Name == n {
+				keep[d.Namespace] = true
+			}
+		}
+		if n == "kube-dns" { // the cluster DNS workload FromProgram adds
+			keep[cmp.Or(p.DNS.Namespace, "kube-system")] = true
+		}
+	}
+	return func(ns string) bool { return keep[ns] }
+}
 
 // endpointName maps the names of intents that are not workloads to what the engine
 // understands: world to every IPv4 address, an external or a database outside the

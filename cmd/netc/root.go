@@ -81,10 +81,10 @@ them against least-privilege rules.
 
 Exit status: 0 no errors; 1 the input has errors (or warnings with --strict);
 2 usage or I/O failure.`,
-		SilenceErrors:     true,
-		SilenceUsage:      true,
-		Version:           versionString(),
-		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true},
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       versionString(),
+		// `netc completion bash|zsh|fish|powershell` is cobra's.
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetIn(e.stdin)
@@ -93,7 +93,8 @@ Exit status: 0 no errors; 1 the input has errors (or warnings with --strict);
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{err, c.CommandPath()}
 	})
-	root.AddCommand(newBuild(e), newCheck(e), newFmt(e), newRules(e), newVersion(e), newConnectivity(e), newExplain(e), newVerify(e), newPlan(e), newAudit(e), newImport(e))
+	root.AddCommand(newBuild(e), newCheck(e), newFmt(e), newRules(e), newVersion(e), newConnectivity(e), newExplain(e), newDiff(e), newVerify(e), newPlan(e), newAudit(e), newImport(e))
+	root.AddCommand(newLSP(e))
 	return root
 }
 
@@ -102,6 +103,14 @@ Exit status: 0 no errors; 1 the input has errors (or warnings with --strict);
 type formatFlag struct {
 	value   string
 	allowed []string
+}
+
+// register adds the flag to c, completing its values in shells.
+func (f *formatFlag) register(c *cobra.Command, usage string) {
+	c.Flags().Var(f, "format", usage)
+	_ = c.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return f.allowed, cobra.ShellCompDirectiveNoFileComp
+	})
 }
 
 func (f *formatFlag) String() string { return f.value }

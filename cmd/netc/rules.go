@@ -52,6 +52,6 @@ func newRules(e env) *cobra.Command {
 			return bw.Flush()
 		},
 	}
-	c.Flags().Var(&format, "format", "print the table as `FORMAT`: text or json")
+	format.register(c, "print the table as `FORMAT`: text or json")
 	return c
 }

@@ -423,21 +423,8 @@ func suggest(name string) string {
 			best, bestD = s, d
 		}
 	}
-	for i := range table {
-		e := &table[i]
-		var spellings []string
-		if byName[e.name] == e {
-			spellings = append(spellings, e.name)
-		}
-		if e.group != Core {
-			spellings = append(spellings, e.name+"."+e.group)
-		}
-		for _, s := range spellings {
-			try(s)
-			for _, sub := range e.subresources {
-				try(s + "/" + sub)
-			}
-		}
+	for _, s := range Names() {
+		try(s)
 	}
 	if best == name {
 		return ""

@@ -257,27 +257,39 @@ const (
 
 // checkScoreTable demands that docs/engine.md holds the table between its markers.
 func checkScoreTable(t *testing.T, table string) {
+	checkDocSection(t, tableBegin, tableEnd, table)
+}
+
+// checkDocSection demands that docs/engine.md holds text between the markers begin and
+// end; NETC_UPDATE=1 writes it there.
+func checkDocSection(t *testing.T, begin, end, text string) {
 	data, err := os.ReadFile(docsEngine)
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc := string(data)
-	i, j := strings.Index(doc, tableBegin), strings.Index(doc, tableEnd)
-	if i < 0 || j < i {
-		t.Fatalf("%s: no score table markers", docsEngine)
+	i := strings.Index(doc, begin)
+	j := -1
+	if i >= 0 {
+		if k := strings.Index(doc[i:], end); k >= 0 {
+			j = i + k
+		}
 	}
-	have := doc[i+len(tableBegin) : j]
-	if have == table {
+	if i < 0 || j < 0 {
+		t.Fatalf("%s: no markers %q", docsEngine, strings.TrimSpace(begin))
+	}
+	have := doc[i+len(begin) : j]
+	if have == text {
 		return
 	}
 	if os.Getenv("NETC_UPDATE") != "" {
-		doc = doc[:i+len(tableBegin)] + table + doc[j:]
+		doc = doc[:i+len(begin)] + text + doc[j:]
 		if err := os.WriteFile(docsEngine, []byte(doc), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	t.Errorf("%s: the np-guard score table is stale; run NETC_UPDATE=1 go test -run NpGuard in test/conformance", docsEngine)
+	t.Errorf("%s: the section %q is stale; run NETC_UPDATE=1 go test -run NpGuard in test/conformance", docsEngine, strings.TrimSpace(begin))
 }
 
 // TestEngineAgreesWithAnalyzer gives the engine and netpol-analyzer the same cluster for

@@ -2,13 +2,13 @@
 // (user + system, children included) and peak resident memory, as the kernel's
 // rusage gives them (what GNU time -v prints), so bench/run.sh needs no GNU time.
 //
-//	measure [-runs 5] [-label NAME] [-stdout FILE] [-timeout 10m] -- COMMAND ARGS...
+//	measure [-runs 5] [-label NAME] [-stdout FILE] [-timeout 10m] [-exit 0] -- COMMAND ARGS...
 //
 // It prints one tab-separated line:
 //
 //	LABEL  RUNS  MEDIAN_WALL_S  MIN_WALL_S  MEDIAN_CPU_S  MAX_RSS_MB  EXIT
 //
-// A run that fails stops the measurement with the command's exit status in EXIT; a run
+// A run that exits other than -exit (0 by default; netc diff exits 1 on a change) stops the measurement with the command's exit status in EXIT; a run
 // past the timeout is killed and reported with EXIT "timeout".
 package main
 
@@ -28,6 +28,7 @@ func main() {
 	label := flag.String("label", "", "the label of the output line (default: the command)")
 	stdout := flag.String("stdout", "", "write the command's standard output to `FILE` (default: discard)")
 	timeout := flag.Duration("timeout", 10*time.Minute, "kill a run after this long")
+	want := flag.String("exit", "0", "the exit status of a successful run")
 	flag.Parse()
 	args := flag.Args()
 	if len(args) == 0 || *runs < 1 {
@@ -39,10 +40,10 @@ func main() {
 	}
 	var walls, cpus []float64
 	var maxRSS int64
-	status := "0"
+	status := *want
 	for range *runs {
 		wall, cpu, rss, st := run(args, *stdout, *timeout)
-		if st != "0" {
+		if st != *want {
 			status = st
 			if st == "timeout" {
 				walls = append(walls, wall)
