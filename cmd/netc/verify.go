@@ -1,11 +1,8 @@
 package main
 
 import (
-	"slices"
-
 	"github.com/spf13/cobra"
 
-	"github.com/netc-dev/netc/diag"
 	"github.com/netc-dev/netc/internal/verify"
 )
 
@@ -28,25 +25,9 @@ it prints a line diff. Files netc never generated are the user's and are not com
 Exit status: 0 the directory is as generated; 1 it differs, or the input has errors;
 2 usage or I/O failure.`,
 		RunE: func(c *cobra.Command, args []string) error {
-			for _, a := range args {
-				if a == stdinArg {
-					return usagef(c, "netc verify does not read standard input")
-				}
-			}
-			r, err := compileInputs(e, args, configFile, defaultStdinName)
-			if err != nil {
+			r, dir, err := compileForDir(c, e, args, configFile, out, maxDiags, "")
+			if r == nil || err != nil {
 				return err
-			}
-			shown := slices.DeleteFunc(slices.Clone(r.diags), func(d diag.Diagnostic) bool { return d.Severity == diag.Info })
-			if err := diag.WriteText(e.stderr, shown, maxDiags); err != nil {
-				return err
-			}
-			if r.diags.HasErrors() {
-				return exitStatus(exitProgram)
-			}
-			dir := out
-			if dir == "" {
-				dir = r.cfg.Output.Dir
 			}
 			rep, err := verify.Compare(dir, r.files)
 			if err != nil {
