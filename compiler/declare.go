@@ -36,6 +36,9 @@ type source struct {
 type ruleSet struct {
 	severity map[string]diag.Severity     // rule id → configured severity
 	waivers  map[string]map[int][]*waiver // file → line → waivers
+	// errorRulesOnly is Options.ErrorRulesOnly: the rules stage runs the rules of
+	// severity error only.
+	errorRulesOnly bool
 }
 
 // symbols are the program's names, by "NS/NAME": declare fills them from the

@@ -244,7 +244,9 @@ func (l sideLoader) intents(s sideSpec, notes *[]string) (*engine.Version, diag.
 	if diags.HasErrors() {
 		return nil, diags, nil
 	}
-	prog, d := compiler.Compile(srcs, compiler.Options{Config: cfg})
+	// A diff reports what the policies permit, which the rules' warnings do not change:
+	// only the rules that can refuse a side run (docs/engine.md, Speed).
+	prog, d := compiler.Compile(srcs, compiler.Options{Config: cfg, ErrorRulesOnly: true})
 	diags = append(diags, d...)
 	if prog == nil || diags.HasErrors() {
 		diags.Sort()
