@@ -91,8 +91,11 @@ type Rule struct {
 	anyPort bool
 	conn    Conn
 	named   []namedPort
-	// matched is the workloads the rule's pod peers select, sorted by id.
+	// matched is the workloads the rule's pod peers select, sorted by id, computed by
+	// ix on first use (matchedIDs): netc diff consults few rules of the clean
+	// workloads.
 	matched []int
+	ix      *index
 }
 
 // String names the rule as netpol-analyzer's explanations do: "Ingress rule #1".

@@ -82,11 +82,11 @@ func newIndex(c *Cluster) *index {
 		}
 		// Each ipBlock on its own: two adjacent blocks stay two parts.
 		for _, r := range p.Ingress {
-			ix.resolve(r)
+			r.ix, r.matched = ix, nil
 			srcIPs = r.appendBlocks(srcIPs)
 		}
 		for _, r := range p.Egress {
-			ix.resolve(r)
+			r.ix, r.matched = ix, nil
 			dstIPs = r.appendBlocks(dstIPs)
 		}
 	}
@@ -106,6 +106,16 @@ func (r *Rule) appendBlocks(sets []IPSet) []IPSet {
 		}
 	}
 	return sets
+}
+
+// matchedIDs is the workloads the rule's pod peers select, sorted by id, resolved
+// on first use.
+func (r *Rule) matchedIDs() []int {
+	if r.ix != nil {
+		r.ix.resolve(r)
+		r.ix = nil
+	}
+	return r.matched
 }
 
 // resolve computes the workloads a rule's pod peers select.
