@@ -1,11 +1,13 @@
 package netc_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/netc-dev/netc/backends/netpol"
 	"github.com/netc-dev/netc/compiler"
 	"github.com/netc-dev/netc/compiler/ir"
 	"github.com/netc-dev/netc/config"
@@ -65,5 +67,38 @@ func TestErrorRulesOnly(t *testing.T) {
 	}
 	if refused == 0 {
 		t.Error("no golden case is refused: the test compares nothing that fails")
+	}
+}
+
+// TestBuildNamespacesMatchesBuild checks on every golden case that the policies
+// netpol.BuildNamespaces builds for one namespace (netc explain) are Build's.
+func TestBuildNamespacesMatchesBuild(t *testing.T) {
+	compared := 0
+	for _, path := range goldenCases(t) {
+		ar, err := txtar.ParseFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var inputs []txtar.File
+		for _, f := range ar.Files {
+			if isInput(f.Name) {
+				inputs = append(inputs, f)
+			}
+		}
+		r := run(t, inputs)
+		if r.prog == nil {
+			continue
+		}
+		all := netpol.Build(r.prog)
+		for _, want := range all {
+			got := netpol.BuildNamespaces(r.prog, func(ns string) bool { return ns == want.Name })
+			if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+				t.Errorf("%s: namespace %s: BuildNamespaces differs from Build", path, want.Name)
+			}
+			compared++
+		}
+	}
+	if compared == 0 {
+		t.Error("no namespace compared")
 	}
 }
