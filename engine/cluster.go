@@ -268,6 +268,9 @@ func (c *Cluster) AddPolicy(np *networkingv1.NetworkPolicy, span diag.Span, diag
 
 func (c *Cluster) parseRule(p *Policy, idx int, ingress bool, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort) (*Rule, string) {
 	r := &Rule{Policy: p, Index: idx, Ingress: ingress, anyPeer: len(peers) == 0, anyPort: len(ports) == 0}
+	if len(peers) > 0 {
+		r.peers = make([]rulePeer, 0, len(peers))
+	}
 	for j, peer := range peers {
 		hasSel := peer.PodSelector != nil || peer.NamespaceSelector != nil
 		switch {
