@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/tools/txtar"
-
 	"github.com/netc-dev/netc/backends/netpol"
 	"github.com/netc-dev/netc/compiler"
 	"github.com/netc-dev/netc/compiler/ir"
@@ -29,22 +27,17 @@ func TestErrorRulesOnly(t *testing.T) {
 	}
 	refused := 0
 	for _, path := range goldenCases(t) {
-		ar, err := txtar.ParseFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, inputs := caseInputs(t, path)
 		var srcs []compiler.Source
 		var cfg *config.Config
 		bad := false
-		for _, f := range ar.Files {
-			switch {
-			case f.Name == config.FileName:
+		for _, f := range inputs {
+			if f.Name == config.FileName {
 				c, d := config.Load(f.Name, f.Data)
-				bad = d.HasErrors()
-				cfg = c
-			case strings.HasSuffix(f.Name, ".net"):
-				srcs = append(srcs, compiler.Source{Name: f.Name, Data: f.Data})
+				bad, cfg = d.HasErrors(), c
+				continue
 			}
+			srcs = append(srcs, compiler.Source{Name: f.Name, Data: f.Data})
 		}
 		if bad {
 			continue
@@ -75,16 +68,7 @@ func TestErrorRulesOnly(t *testing.T) {
 func TestBuildNamespacesMatchesBuild(t *testing.T) {
 	compared := 0
 	for _, path := range goldenCases(t) {
-		ar, err := txtar.ParseFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var inputs []txtar.File
-		for _, f := range ar.Files {
-			if isInput(f.Name) {
-				inputs = append(inputs, f)
-			}
-		}
+		_, inputs := caseInputs(t, path)
 		r := run(t, inputs)
 		if r.prog == nil {
 			continue
