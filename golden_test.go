@@ -85,19 +85,26 @@ func isInput(name string) bool {
 	return strings.HasSuffix(name, ".net") || name == config.FileName
 }
 
+// caseInputs reads a case and its input sections.
+func caseInputs(t *testing.T, path string) (*txtar.Archive, []txtar.File) {
+	t.Helper()
+	ar, err := txtar.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inputs []txtar.File
+	for _, f := range ar.Files {
+		if isInput(f.Name) {
+			inputs = append(inputs, f)
+		}
+	}
+	return ar, inputs
+}
+
 func TestGolden(t *testing.T) {
 	for _, path := range goldenCases(t) {
 		t.Run(strings.TrimSuffix(strings.TrimPrefix(path, "testdata/"), ".txtar"), func(t *testing.T) {
-			ar, err := txtar.ParseFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var inputs []txtar.File
-			for _, f := range ar.Files {
-				if isInput(f.Name) {
-					inputs = append(inputs, f)
-				}
-			}
+			ar, inputs := caseInputs(t, path)
 			if len(inputs) == 0 {
 				t.Fatal("case has no .net input")
 			}
@@ -145,16 +152,7 @@ func TestGolden(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, path := range goldenCases(t) {
-		ar, err := txtar.ParseFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var inputs []txtar.File
-		for _, f := range ar.Files {
-			if isInput(f.Name) {
-				inputs = append(inputs, f)
-			}
-		}
+		_, inputs := caseInputs(t, path)
 		var outs []string
 		for _, procs := range []int{1, 2, 8} {
 			runtime.GOMAXPROCS(procs)

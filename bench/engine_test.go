@@ -12,7 +12,7 @@ import (
 
 // version compiles a program into the side of a diff, as netc diff does.
 func version(b *testing.B, src []byte) *engine.Version {
-	p, d := compiler.Compile([]compiler.Source{{Name: "bench.net", Data: src}}, compiler.Options{})
+	p, d := compiler.Compile([]compiler.Source{{Name: "bench.net", Data: src}}, compiler.Options{ErrorRulesOnly: true})
 	if p == nil {
 		b.Fatal(d.Err())
 	}
@@ -54,7 +54,7 @@ func BenchmarkExplain(b *testing.B) {
 		t := w.Services[s.Calls[0]]
 		b.Run(name(n), func(b *testing.B) {
 			loop(b, func() {
-				p, d := compiler.Compile([]compiler.Source{{Name: "bench.net", Data: src}}, compiler.Options{})
+				p, d := compiler.Compile([]compiler.Source{{Name: "bench.net", Data: src}}, compiler.Options{ErrorRulesOnly: true})
 				if p == nil {
 					b.Fatal(d.Err())
 				}

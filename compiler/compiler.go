@@ -21,6 +21,12 @@ type Source struct {
 type Options struct {
 	// Config is netc.hcl, or config.Default() when nil.
 	Config *config.Config
+	// ErrorRulesOnly runs only the least-privilege rules whose severity (netc.hcl's
+	// applied) is error, and reports no unused waiver: the program is refused exactly
+	// when netc build would refuse it, but the rules' warnings and notes are not
+	// computed. For the reading commands (netc explain, netc diff), whose answers do
+	// not depend on warnings; netc check and netc build run every rule.
+	ErrorRulesOnly bool
 }
 
 // stage is one named step of the compiler. Stages run in order, each over the state

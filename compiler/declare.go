@@ -36,6 +36,9 @@ type source struct {
 type ruleSet struct {
 	severity map[string]diag.Severity     // rule id → configured severity
 	waivers  map[string]map[int][]*waiver // file → line → waivers
+	// errorRulesOnly is Options.ErrorRulesOnly: the rules stage runs the rules of
+	// severity error only.
+	errorRulesOnly bool
 }
 
 // symbols are the program's names, by "NS/NAME": declare fills them from the
@@ -84,7 +87,8 @@ func newCompiler(opts Options, files []*ast.File) *compiler {
 		cfg = config.Default()
 	}
 	return &compiler{
-		source: source{cfg: cfg, files: files},
+		source:  source{cfg: cfg, files: files},
+		ruleSet: ruleSet{errorRulesOnly: opts.ErrorRulesOnly},
 		symbols: symbols{
 			services:       map[string]*ir.Service{},
 			databases:      map[string]*ir.Database{},

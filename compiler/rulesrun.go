@@ -111,10 +111,13 @@ func (r reporter) Report(span diag.Span, msg string, related ...diag.Related) {
 func (c *compiler) runRules() {
 	for i := range ruleTable {
 		r := &ruleTable[i]
-		if c.severity[r.ID] == diag.Off {
+		if sev := c.severity[r.ID]; sev == diag.Off || c.errorRulesOnly && sev != diag.Error {
 			continue
 		}
 		r.Check(c.prog, reporter{c, r})
+	}
+	if c.errorRulesOnly {
+		return // the rules that did not run would leave their waivers unused
 	}
 	for _, lines := range c.waivers {
 		for _, ws := range lines {

@@ -98,7 +98,7 @@ func (c *Cluster) mapOf(dirty []bool) *Map {
 					all = true
 					break
 				}
-				for _, id := range r.matched {
+				for _, id := range r.matchedIDs() {
 					if stamp[id] != s.id {
 						stamp[id] = s.id
 						cand = append(cand, id)
@@ -203,7 +203,7 @@ func (r *Rule) matches(e Endpoint) bool {
 		return true
 	}
 	if e.Workload != nil {
-		return has(r.matched, e.Workload.id)
+		return has(r.matchedIDs(), e.Workload.id)
 	}
 	return len(e.IPs) > 0 && e.IPs.subsetOf(r.ips)
 }

@@ -91,8 +91,11 @@ type Rule struct {
 	anyPort bool
 	conn    Conn
 	named   []namedPort
-	// matched is the workloads the rule's pod peers select, sorted by id.
+	// matched is the workloads the rule's pod peers select, sorted by id, computed by
+	// ix on first use (matchedIDs): netc diff consults few rules of the clean
+	// workloads.
 	matched []int
+	ix      *index
 }
 
 // String names the rule as netpol-analyzer's explanations do: "Ingress rule #1".
@@ -116,6 +119,7 @@ type rulePeer struct {
 	nsSel         labels.Selector
 	podSel        labels.Selector
 	nsKey, podKey string // the selectors' canonical keys
+	nsID, podID   int32  // and their numbers (selectorHit)
 	ips           IPSet
 }
 
@@ -129,7 +133,7 @@ type Cluster struct {
 	Kinds, Skipped map[string]int
 
 	nsByName map[string]*Namespace
-	sels     map[string]labels.Selector     // parsed selectors by canonical key
+	sels     map[string]selectorHit         // parsed selectors by canonical key
 	trusted  bool                           // objects from netc's backend: labels already validated
 	byMap    map[unsafe.Pointer]selectorHit // trusted selectors by their matchLabels map
 	wlByKey  map[string]*Workload
@@ -146,7 +150,7 @@ type Cluster struct {
 // NewCluster returns an empty cluster to add objects to.
 func NewCluster() *Cluster {
 	return &Cluster{Kinds: map[string]int{}, Skipped: map[string]int{}, nsByName: map[string]*Namespace{}, wlByKey: map[string]*Workload{},
-		sels: map[string]labels.Selector{}, byMap: map[unsafe.Pointer]selectorHit{}}
+		sels: map[string]selectorHit{}, byMap: map[unsafe.Pointer]selectorHit{}}
 }
 
 func defaultNS(ns string) string {
@@ -264,6 +268,9 @@ func (c *Cluster) AddPolicy(np *networkingv1.NetworkPolicy, span diag.Span, diag
 
 func (c *Cluster) parseRule(p *Policy, idx int, ingress bool, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort) (*Rule, string) {
 	r := &Rule{Policy: p, Index: idx, Ingress: ingress, anyPeer: len(peers) == 0, anyPort: len(ports) == 0}
+	if len(peers) > 0 {
+		r.peers = make([]rulePeer, 0, len(peers))
+	}
 	for j, peer := range peers {
 		hasSel := peer.PodSelector != nil || peer.NamespaceSelector != nil
 		switch {
@@ -284,15 +291,18 @@ func (c *Cluster) parseRule(p *Policy, idx int, ingress bool, peers []networking
 		default:
 			var rp rulePeer
 			var err error
+			var h selectorHit
 			if peer.NamespaceSelector != nil {
-				if rp.nsSel, rp.nsKey, err = c.selector(peer.NamespaceSelector); err != nil {
+				if h, err = c.selectorHit(peer.NamespaceSelector); err != nil {
 					return r, fmt.Sprintf("peer #%d: namespaceSelector: %v", j+1, err)
 				}
+				rp.nsSel, rp.nsKey, rp.nsID = h.sel, h.key, h.id
 			}
 			if peer.PodSelector != nil {
-				if rp.podSel, rp.podKey, err = c.selector(peer.PodSelector); err != nil {
+				if h, err = c.selectorHit(peer.PodSelector); err != nil {
 					return r, fmt.Sprintf("peer #%d: podSelector: %v", j+1, err)
 				}
+				rp.podSel, rp.podKey, rp.podID = h.sel, h.key, h.id
 			}
 			r.peers = append(r.peers, rp)
 		}
@@ -336,6 +346,12 @@ func (c *Cluster) parseRule(p *Policy, idx int, ingress bool, peers []networking
 // selector parses a label selector once per distinct selector (policies repeat
 // them, and parsing validates every key and value): the parsed form and its key.
 func (c *Cluster) selector(ls *metav1.LabelSelector) (labels.Selector, string, error) {
+	h, err := c.selectorHit(ls)
+	return h.sel, h.key, err
+}
+
+// selectorHit is selector with the selector's number: equal keys, equal numbers.
+func (c *Cluster) selectorHit(ls *metav1.LabelSelector) (selectorHit, error) {
 	// netc's backend shares one map among the selectors that are equal: for its
 	// objects the map's identity is a key as good as its contents, and free.
 	shared := c.trusted && len(ls.MatchExpressions) == 0
@@ -343,25 +359,27 @@ func (c *Cluster) selector(ls *metav1.LabelSelector) (labels.Selector, string, e
 	if shared {
 		id = reflect.ValueOf(ls.MatchLabels).UnsafePointer()
 		if hit, ok := c.byMap[id]; ok {
-			return hit.sel, hit.key, nil
+			return hit, nil
 		}
 	}
 	key := selectorKey(ls)
-	sel, ok := c.sels[key]
+	hit, ok := c.sels[key]
 	if !ok {
+		var sel labels.Selector
 		var err error
 		if shared {
 			// The backend has validated every label already.
 			sel = labels.SelectorFromValidatedSet(ls.MatchLabels)
 		} else if sel, err = metav1.LabelSelectorAsSelector(ls); err != nil {
-			return nil, key, err
+			return selectorHit{key: key}, err
 		}
-		c.sels[key] = sel
+		hit = selectorHit{sel, key, int32(len(c.sels))}
+		c.sels[key] = hit
 	}
 	if shared {
-		c.byMap[id] = selectorHit{sel, key}
+		c.byMap[id] = hit
 	}
-	return sel, key, nil
+	return hit, nil
 }
 
 // selectorKey is a canonical, injective text of a selector.
@@ -395,6 +413,7 @@ func selectorKey(ls *metav1.LabelSelector) string {
 type selectorHit struct {
 	sel labels.Selector
 	key string
+	id  int32 // the key's number in the cluster
 }
 
 // ipBlockSet is the addresses of an ipBlock: its cidr without its excepts.

@@ -52,6 +52,9 @@ func workloadChanged(ca *Cluster, a *Workload, cb *Cluster, b *Workload, fps map
 		if len(x) != len(y) {
 			return false
 		}
+		if slices.EqualFunc(x, y, samePolicy) {
+			return true // in the same order: no fingerprints to build and sort
+		}
 		fx, fy := make([]string, len(x)), make([]string, len(y))
 		for i := range x {
 			fx[i], fy[i] = fingerprint(x[i], fps), fingerprint(y[i], fps)
@@ -62,6 +65,37 @@ func workloadChanged(ca *Cluster, a *Workload, cb *Cluster, b *Workload, fps map
 	}
 	return ca.ix.egCaptured[a.id] != cb.ix.egCaptured[b.id] || ca.ix.inCaptured[a.id] != cb.ix.inCaptured[b.id] ||
 		!same(ca.ix.egPolicies[a.id], cb.ix.egPolicies[b.id]) || !same(ca.ix.inPolicies[a.id], cb.ix.inPolicies[b.id])
+}
+
+// samePolicy reports whether two policies have the same fingerprint, comparing the
+// fields the fingerprint is made of, without building it: equal fields, equal texts.
+func samePolicy(a, b *Policy) bool {
+	return a.Namespace == b.Namespace && a.selKey == b.selKey &&
+		a.AffectsIngress == b.AffectsIngress && a.AffectsEgress == b.AffectsEgress &&
+		slices.EqualFunc(a.Ingress, b.Ingress, sameRule) && slices.EqualFunc(a.Egress, b.Egress, sameRule)
+}
+
+func sameRule(a, b *Rule) bool {
+	if a.anyPeer != b.anyPeer || a.anyPort != b.anyPort || !slices.EqualFunc(a.peers, b.peers, samePeer) {
+		return false
+	}
+	if a.anyPort {
+		return true
+	}
+	for p := range a.conn {
+		if !slices.Equal(a.conn[p], b.conn[p]) {
+			return false
+		}
+	}
+	return slices.Equal(a.named, b.named)
+}
+
+func samePeer(a, b rulePeer) bool {
+	if a.ipBlock || b.ipBlock {
+		return a.ipBlock && b.ipBlock && slices.Equal(a.ips, b.ips)
+	}
+	return (a.nsSel != nil) == (b.nsSel != nil) && (a.nsSel == nil || a.nsKey == b.nsKey) &&
+		(a.podSel != nil) == (b.podSel != nil) && (a.podSel == nil || a.podKey == b.podKey)
 }
 
 // fingerprint is a canonical text of what a policy means, as parsed: its namespace,

@@ -32,9 +32,9 @@ type index struct {
 // peerKey identifies what a pod peer selects: its namespaceSelector (or the policy's
 // namespace when it has none) and its podSelector (or every pod).
 type peerKey struct {
-	ns            string
-	nss, pods     bool
-	nsKey, podKey string
+	ns          string
+	nss, pods   bool
+	nsID, podID int32 // the selectors' numbers: equal numbers, equal canonical keys
 }
 
 func newIndex(c *Cluster) *index {
@@ -82,11 +82,11 @@ func newIndex(c *Cluster) *index {
 		}
 		// Each ipBlock on its own: two adjacent blocks stay two parts.
 		for _, r := range p.Ingress {
-			ix.resolve(r)
+			r.ix, r.matched = ix, nil
 			srcIPs = r.appendBlocks(srcIPs)
 		}
 		for _, r := range p.Egress {
-			ix.resolve(r)
+			r.ix, r.matched = ix, nil
 			dstIPs = r.appendBlocks(dstIPs)
 		}
 	}
@@ -108,6 +108,16 @@ func (r *Rule) appendBlocks(sets []IPSet) []IPSet {
 	return sets
 }
 
+// matchedIDs is the workloads the rule's pod peers select, sorted by id, resolved
+// on first use.
+func (r *Rule) matchedIDs() []int {
+	if r.ix != nil {
+		r.ix.resolve(r)
+		r.ix = nil
+	}
+	return r.matched
+}
+
 // resolve computes the workloads a rule's pod peers select.
 func (ix *index) resolve(r *Rule) {
 	var ids []int
@@ -115,9 +125,12 @@ func (ix *index) resolve(r *Rule) {
 		if peer.ipBlock {
 			continue
 		}
-		key := peerKey{ns: r.Policy.Namespace, pods: peer.podSel != nil, podKey: peer.podKey}
+		key := peerKey{ns: r.Policy.Namespace, pods: peer.podSel != nil}
+		if key.pods {
+			key.podID = peer.podID
+		}
 		if peer.nsSel != nil {
-			key.ns, key.nss, key.nsKey = "", true, peer.nsKey
+			key.ns, key.nss, key.nsID = "", true, peer.nsID
 		}
 		got, ok := ix.cache[key]
 		if !ok {
@@ -143,8 +156,9 @@ func (ix *index) resolve(r *Rule) {
 
 // candidates returns the ids the requirement of sel with the fewest candidates allows,
 // from posts, or ok false when no requirement narrows the search (only NotIn, Exists
-// and the like).
-func candidates[T any](sel labels.Selector, posts map[string]map[string][]T) (res []T, ok bool) {
+// and the like). exact is set when that requirement is sel's only one: every
+// candidate matches.
+func candidates[T any](sel labels.Selector, posts map[string]map[string][]T) (res []T, ok, exact bool) {
 	reqs, _ := sel.Requirements()
 	best := -1
 	for _, r := range reqs {
@@ -161,7 +175,7 @@ func candidates[T any](sel labels.Selector, posts map[string]map[string][]T) (re
 			best, res = len(cand), cand
 		}
 	}
-	return res, best >= 0
+	return res, best >= 0, best >= 0 && len(reqs) == 1
 }
 
 // pods lists, sorted, the workloads of namespace ns that sel selects.
@@ -170,9 +184,14 @@ func (ix *index) pods(ns string, sel labels.Selector) []int {
 	if sel.Empty() {
 		return all
 	}
-	cand, ok := candidates(sel, ix.posts[ns])
+	cand, ok, exact := candidates(sel, ix.posts[ns])
 	if !ok {
 		cand = all
+	}
+	if exact {
+		res := slices.Clone(cand)
+		slices.Sort(res)
+		return slices.Compact(res)
 	}
 	var res []int
 	for _, id := range cand {
@@ -189,7 +208,7 @@ func (ix *index) namespaces(sel labels.Selector) []*Namespace {
 	if sel.Empty() {
 		return ix.c.Namespaces
 	}
-	cand, ok := candidates(sel, ix.nsPosts)
+	cand, ok, _ := candidates(sel, ix.nsPosts)
 	if !ok {
 		cand = ix.c.Namespaces
 	}

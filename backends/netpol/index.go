@@ -62,8 +62,9 @@ type programIndex struct {
 }
 
 // index indexes every edge under the workloads at its two ends, in one pass over each
-// list of the IR.
-func index(p *ir.Program) *programIndex {
+// list of the IR. With keep, only the edges with an end in a namespace keep accepts:
+// the others add nothing to those namespaces' policies.
+func index(p *ir.Program, keep func(ns string) bool) *programIndex {
 	ix := &programIndex{
 		byName:    map[string]*nsIndex{},
 		services:  make(map[*ir.Service]*workload, len(p.Services)),
@@ -128,13 +129,23 @@ func index(p *ir.Program) *programIndex {
 		lastPeer, lastEnd = p, r
 		return r
 	}
+	edges := p.Edges
+	if keep != nil {
+		edges = nil
+		kept := func(pr *ir.Peer) bool { return pr.Kind == ir.PeerPods && keep(pr.Namespace) }
+		for _, e := range p.Edges {
+			if kept(e.From) || kept(e.To) {
+				edges = append(edges, e)
+			}
+		}
+	}
 	// Two passes: count each workload's ends, then fill slices cut from one array.
-	ends := make([]end, 2*len(p.Edges))
+	ends := make([]end, 2*len(edges))
 	// Port lists repeat across edges: convert each distinct one once, and let the edges
 	// share it, so that grouping edges by port list compares pointers.
 	distinct := map[string]*edgePorts{}
 	var keyBuf []byte
-	for i, e := range p.Edges {
+	for i, e := range edges {
 		from, to := resolve(e.From), resolve(e.To)
 		keyBuf = portsKey(keyBuf[:0], e.Ports)
 		ports, ok := distinct[string(keyBuf)]
@@ -151,8 +162,8 @@ func index(p *ir.Program) *programIndex {
 			w.nIn++
 		}
 	}
-	backing := make([]end, 0, 2*len(p.Edges))
-	for i := range p.Edges {
+	backing := make([]end, 0, 2*len(edges))
+	for i := range edges {
 		to, from := ends[2*i].far, ends[2*i+1].far
 		if w := from.pods; w != nil && w.name != "" {
 			if w.out == nil {

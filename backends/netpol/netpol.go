@@ -59,7 +59,7 @@ type Namespace struct {
 // sorted by path. Namespaces are built and encoded in parallel; the output does not
 // depend on how many run at once.
 func Emit(p *ir.Program) ([]artifact.File, diag.List) {
-	ix := index(p)
+	ix := index(p, nil)
 	type result struct {
 		file artifact.File
 		err  error
@@ -107,7 +107,7 @@ func Emit(p *ir.Program) ([]artifact.File, diag.List) {
 // Build returns the typed objects Emit writes, one Namespace per locked-down namespace
 // in name order. Objects share their selector maps: treat them as read-only.
 func Build(p *ir.Program) []Namespace {
-	ix := index(p)
+	ix := index(p, nil)
 	out := make([]Namespace, len(ix.namespaces))
 	for i, ns := range ix.namespaces {
 		out[i] = ix.build(ns, new(arena))

@@ -6,7 +6,7 @@ import "github.com/netc-dev/netc/compiler/ir"
 // that looks at a few namespaces (netc explain of one pair) need not build the
 // policies of all of them.
 func BuildNamespaces(p *ir.Program, keep func(ns string) bool) []Namespace {
-	ix := index(p)
+	ix := index(p, keep)
 	var out []Namespace
 	for _, ns := range ix.namespaces {
 		if keep(ns.name) {

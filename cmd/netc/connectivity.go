@@ -125,7 +125,9 @@ func clusterFromIntents(e env, args []string, configFile string, scope func(*ir.
 	if diags.HasErrors() {
 		return engine.NewCluster(), nil, diags, nil
 	}
-	prog, d := compiler.Compile(srcs, compiler.Options{Config: cfg})
+	// explain (a scope) answers one question, which the rules' warnings do not change:
+	// it runs only the rules that can refuse the program (docs/engine.md, Speed).
+	prog, d := compiler.Compile(srcs, compiler.Options{Config: cfg, ErrorRulesOnly: scope != nil})
 	diags = append(diags, d...)
 	if prog == nil || diags.HasErrors() {
 		diags.Sort()

@@ -62,6 +62,7 @@ Exit status: 0 nothing changed; 1 something did (like git diff --exit-code); 2 a
 input has errors (printed), or usage or I/O failure.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
+			lessGC(200)
 			oldSpec, newSpec := parseSide(args[0]), parseSide(args[1])
 			if (oldSpec.path == "" && newSpec.path == stdinArg) || (newSpec.path == "" && oldSpec.path == stdinArg) {
 				return usagef(c, "git:REV takes the other side's path, and standard input has none: write git:REV:PATH")
@@ -244,7 +245,9 @@ func (l sideLoader) intents(s sideSpec, notes *[]string) (*engine.Version, diag.
 	if diags.HasErrors() {
 		return nil, diags, nil
 	}
-	prog, d := compiler.Compile(srcs, compiler.Options{Config: cfg})
+	// A diff reports what the policies permit, which the rules' warnings do not change:
+	// only the rules that can refuse a side run (docs/engine.md, Speed).
+	prog, d := compiler.Compile(srcs, compiler.Options{Config: cfg, ErrorRulesOnly: true})
 	diags = append(diags, d...)
 	if prog == nil || diags.HasErrors() {
 		diags.Sort()

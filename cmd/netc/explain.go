@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -49,6 +51,7 @@ binding, role and rule (aggregated ClusterRoles included). JSON: {"question",
 errors; 2 usage or I/O failure.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
+			lessGC(400)
 			if rq, inputs, ok, err := parseRBACQuestion(args); ok {
 				if err != nil {
 					return usagef(c, "%v", err)
@@ -99,6 +102,18 @@ errors; 2 usage or I/O failure.`,
 }
 
 var errNotTried = errors.New("not tried")
+
+// lessGC lets the heap grow to 1+percent/100 times the live data before a collection,
+// instead of 2 times, unless GOGC is set. netc explain and netc diff keep nearly all
+// they allocate (the syntax trees, the IR, the clusters) to the end, so each
+// collection rescans data that is never freed. At 50,000 services this saves about a
+// sixth of explain's CPU time (percent 400) and an eighth of diff's (200), with about
+// the same peak RSS (docs/performance.md).
+func lessGC(percent int) {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(percent)
+	}
+}
 
 // pairNamespaces is where the two ends of an explain question may live, so that only
 // those namespaces' policies are built: the namespace of NS/NAME, else of every service

@@ -162,8 +162,11 @@ type Effective struct {
 // accounts that user grants name as system:serviceaccount:NS:NAME, and the default
 // account of each namespace whose group system:serviceaccounts:NS has a grant.
 func Accounts(p *ir.Program) []ir.Subject {
-	seen := map[subjectKey]bool{}
+	seen := make(map[subjectKey]bool, len(p.Services))
 	var out []ir.Subject
+	if len(p.Services) > 0 { // every service adds its account
+		out = make([]ir.Subject, 0, len(p.Services))
+	}
 	add := func(ns, name string) {
 		s := ir.Subject{Kind: ir.ServiceAccount, Namespace: ns, Name: name}
 		if k := keyOf(s); !seen[k] {
