@@ -64,6 +64,9 @@ fuzz:
 	$(GO) test -run XXX -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) ./backends/
 	$(GO) test -run XXX -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./config/
 	$(GO) test -run XXX -fuzz '^FuzzObjectName$$' -fuzztime $(FUZZTIME) ./backends/rbac/
+	$(GO) test -run XXX -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./engine/
+	$(GO) test -run XXX -fuzz '^FuzzImport$$' -fuzztime $(FUZZTIME) ./importer/
+	$(GO) test -run XXX -fuzz '^FuzzIndex$$' -fuzztime $(FUZZTIME) ./lsp/
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
