@@ -1,10 +1,12 @@
 package compiler
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/netc-dev/netc/compiler/ir"
+	"github.com/netc-dev/netc/config"
 	"github.com/netc-dev/netc/diag"
 )
 
@@ -104,5 +106,20 @@ func TestCheckSQL(t *testing.T) {
 	}
 	if len(d) != len(wants) {
 		t.Errorf("%d diagnostics, want %d:\n%v", len(d), len(wants), d)
+	}
+}
+
+// TestCheckSQLWithOutputOff: a program is checked whole, whatever netc.hcl's output
+// block writes (docs/cli.md).
+func TestCheckSQLWithOutputOff(t *testing.T) {
+	cfg, cd := config.Load(config.FileName, []byte("output {\n  sql = false\n}\n"))
+	if cd.HasErrors() {
+		t.Fatal(cd)
+	}
+	src := "database db mysql\nrole reader on db { select on orders }\n" +
+		"service api { login aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa }\napi -> db:3306 as role reader\n"
+	p, d := Compile([]Source{{Name: "a.net", Data: []byte(src)}}, Options{Config: cfg})
+	if p != nil || !strings.Contains(fmt.Sprint(d), "is 33 characters long; MySQL allows at most 32") {
+		t.Errorf("program %v, diagnostics %v; want the login refused", p != nil, d)
 	}
 }

@@ -37,6 +37,18 @@ func TestValidateAcceptsValid(t *testing.T) {
 		t.Fatalf("valid program rejected: %v", d)
 	}
 	p := valid()
+	// A "*" the compiler allowed, and SQL names the engine takes.
+	g := p.Grants[0]
+	g.Rules = []Rule{{APIGroup: "*", Resources: []string{"*"}, Verbs: []string{"*"}}}
+	g.WildcardVerbs, g.WildcardResources = true, true
+	r := &Role{Database: p.Databases[0], Name: "app_rw", Declared: true, Span: at(5),
+		Privileges: []Privilege{{Action: "SELECT", Kind: Table, Schema: "public", Object: "orders", Span: at(5)}}}
+	p.Roles = []*Role{r}
+	p.Logins = []*Login{{Database: p.Databases[0], Name: "frontend", Roles: []*Role{r}, Span: at(6)}}
+	if d := Validate(p); len(d) > 0 {
+		t.Fatalf("allowed wildcards or SQL names rejected: %v", d)
+	}
+	p = valid()
 	p.DNS = DNS{} // off, and a zero DNS means the defaults
 	if d := Validate(p); len(d) > 0 {
 		t.Fatalf("program without DNS rejected: %v", d)
