@@ -1,10 +1,12 @@
 package compiler
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/netc-dev/netc/compiler/ir"
 	"github.com/netc-dev/netc/compiler/k8sapi"
+	"github.com/netc-dev/netc/diag"
 	"github.com/netc-dev/netc/lang/ast"
 )
 
@@ -192,4 +194,26 @@ func scopeNamespace(ns string, s ir.Subject) string {
 		return s.Service.Namespace
 	}
 	return ns
+}
+
+// checkWildcards refuses a "*" that no waiver on its grant's line lets through
+// (ir.Grant.WildcardVerbs, WildcardResources). With wildcard-verb or wildcard-resource
+// at severity error the rule has already refused it; when netc.hcl made the rule a
+// warning, a note or off, this is what still keeps the wildcard out of the cluster.
+func (c *compiler) checkWildcards() {
+	const detail = "Configuring the rule off in netc.hcl is not enough: a wildcard reaches the cluster only through a waiver on its own line."
+	verbRule := c.severity["wildcard-verb"] != diag.Error
+	resRule := c.severity["wildcard-resource"] != diag.Error
+	for _, g := range c.prog.Grants {
+		for _, r := range g.Rules {
+			switch {
+			case verbRule && !g.WildcardVerbs && r.AllVerbs():
+				c.diags.Add(diag.Diagnostic{Severity: diag.Error, Span: g.Span, Detail: detail,
+					Message: fmt.Sprintf("netc emits no Role with every verb (*) on %s unless the line waives it with `# netc:allow wildcard-verb REASON`", k8sapi.RuleLabel(r))})
+			case resRule && !g.WildcardResources && r.WildcardResource():
+				c.diags.Add(diag.Diagnostic{Severity: diag.Error, Span: g.Span, Detail: detail,
+					Message: fmt.Sprintf("netc emits no Role with a wildcard resource (%s) unless the line waives it with `# netc:allow wildcard-resource REASON`", k8sapi.RuleLabel(r))})
+			}
+		}
+	}
 }

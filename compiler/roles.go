@@ -112,17 +112,17 @@ func (c *compiler) lowerRoles() {
 		}
 		if why := reservedAccount(l.Database.Engine, l.Name); why != "" {
 			c.errorf(l.Span, "login %q of service %q is reserved in %s (%s); give the service another `login`",
-				l.Name, key(l.Service.Namespace, l.Service.Name), engineName(l.Database.Engine), why)
+				l.Name, key(l.Service.Namespace, l.Service.Name), l.Database.Engine.Title(), why)
 		}
 	}
 	for _, r := range c.roles {
 		if why := reservedAccount(r.Database.Engine, r.Name); why != "" {
-			c.errorf(r.Span, "role name %q is reserved in %s (%s); netc never manages it", r.Name, engineName(r.Database.Engine), why)
+			c.errorf(r.Span, "role name %q is reserved in %s (%s); netc never manages it", r.Name, r.Database.Engine.Title(), why)
 		}
 	}
 	for _, db := range c.databases {
 		if db.Engine != ir.Postgres && strings.EqualFold(db.DBName, bookkeepingDB) {
-			c.errorf(db.Span, "database name %q is reserved on %s: netc keeps its record of the roles it manages there", db.DBName, engineName(db.Engine))
+			c.errorf(db.Span, "database name %q is reserved on %s: netc keeps its record of the roles it manages there", db.DBName, db.Engine.Title())
 		}
 	}
 	c.adopt()
@@ -174,18 +174,6 @@ func reservedAccount(e ir.Engine, name string) string {
 		}
 	}
 	return ""
-}
-
-func engineName(e ir.Engine) string {
-	switch e {
-	case ir.Postgres:
-		return "PostgreSQL"
-	case ir.MySQL:
-		return "MySQL"
-	case ir.MariaDB:
-		return "MariaDB"
-	}
-	return string(e)
 }
 
 // adopt applies netc.hcl's `database "NS/NAME" { adopt = [...] }`: the roles and logins

@@ -29,6 +29,9 @@ func TestStageOrder(t *testing.T) {
 	before("roles", "canonicalise")
 	before("canonicalise", "assertions")
 	before("canonicalise", "rules")
+	before("roles", "targets")        // logins hold their resolved roles
+	before("canonicalise", "targets") // roles de-duplicated, as the SQL backend sees them
+	before("rules", "targets")        // a wildcard's rule at error has reported it first
 	clean := false
 	for _, st := range stages {
 		if clean && !st.needsClean {

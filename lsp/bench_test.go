@@ -40,17 +40,16 @@ func benchProgram(tb testing.TB, dir string, n int) []string {
 // It reports the wait for the first publication of the edit (first-ms/op), the CPU
 // time the process spent until then (first-cpu-ms/op: on a shared machine, what the
 // edit costs more than what the neighbours leave of the cores), the CPU time of the
-// whole edit (cpu-ms/op), and, when diagnostics come in two steps, the further wait
-// until the backends' are handled (backends-ms/op); ns/op is the whole edit, both
-// steps.
-func editLoop(b *testing.B, c *client, uri string, line int, text string, backendsDone chan struct{}) {
+// whole edit (cpu-ms/op); ns/op is the whole edit. The compiler's diagnostics are all
+// the server publishes, once per edit.
+func editLoop(b *testing.B, c *client, uri string, line int, text string) {
 	withPort := strings.TrimRight(text, "\n")
 	without := withPort[:strings.LastIndexByte(withPort, ':')]
 	for len(c.pubs) > 0 {
 		<-c.pubs
 	}
 	v := 1
-	var backends, first, firstWall time.Duration
+	var first, firstWall time.Duration
 	cpu := cpuTime()
 	for b.Loop() {
 		v++
@@ -68,22 +67,14 @@ func editLoop(b *testing.B, c *client, uri string, line int, text string, backen
 		if p.URI != uri || anyPort != (next == without) {
 			b.Fatalf("published %s: %d diagnostics, any-port %v", p.URI, len(p.Diagnostics), anyPort)
 		}
-		if backendsDone != nil {
-			start := time.Now()
-			<-backendsDone
-			backends += time.Since(start)
-		}
 	}
 	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(first.Microseconds())/1000/float64(b.N), "first-cpu-ms/op")
 	b.ReportMetric(float64(firstWall.Microseconds())/1000/float64(b.N), "first-ms/op")
-	if backendsDone != nil {
-		b.ReportMetric(float64(backends.Milliseconds())/float64(b.N), "backends-ms/op")
-	}
 }
 
 // BenchmarkEdit1000 is edit-to-diagnostics for a program of one 1,000-line file
-// (target: under 10 ms), diagnostics of the compiler and the backends together.
+// (target: under 10 ms).
 func BenchmarkEdit1000(b *testing.B) {
 	dir := b.TempDir()
 	var buf bytes.Buffer
@@ -101,44 +92,31 @@ func BenchmarkEdit1000(b *testing.B) {
 	for !strings.Contains(lines[line], "->") {
 		line++
 	}
-	editLoop(b, c, uri, line, lines[line], nil)
+	editLoop(b, c, uri, line, lines[line])
 	c.shutdown()
 }
 
 // BenchmarkEdit50k is edit-to-diagnostics for the 50,000-service bench program (300,000
-// lines in 1,000 files; target under 1 s): only the edited file is parsed again; the
-// compiler's diagnostics are published first, the backends' when they have run.
+// lines in 1,000 files; target under 1 s): only the edited file is parsed again.
 func BenchmarkEdit50k(b *testing.B) {
 	dir := b.TempDir()
 	names := benchProgram(b, dir, 50000)
-	done := make(chan struct{}, 64)
-	c := startServer(b, dir, Options{afterBackends: func() { done <- struct{}{} }})
+	c := startServer(b, dir, Options{})
 	name := names[len(names)/2]
 	data, _ := os.ReadFile(filepath.Join(dir, name))
 	uri := c.openText(name, string(data))
 	c.settle()
-	// The backends of the analyses so far: the one that follows the last ends a
-	// quiet second.
-	<-done
-	for quiet := false; !quiet; {
-		select {
-		case <-done:
-		case <-time.After(time.Second):
-			quiet = true
-		}
-	}
 	lines := strings.Split(string(data), "\n")
 	line := 100
 	for !strings.Contains(lines[line], "->") {
 		line++
 	}
-	editLoop(b, c, uri, line, lines[line], done)
+	editLoop(b, c, uri, line, lines[line])
 	c.shutdown()
 }
 
 // cpuTime is the process's user and system CPU time: on a shared machine it measures
-// the server (and the small client) more than the neighbours do. It includes the
-// backends of a split analysis.
+// the server (and the small client) more than the neighbours do.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {

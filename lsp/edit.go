@@ -211,8 +211,7 @@ func (s *Server) codeActions(p CodeActionParams) ([]CodeAction, *ResponseError) 
 	if !a.has(f) {
 		return out, nil
 	}
-	all := append(append(diag.List(nil), a.diags...), s.backend...)
-	for _, d := range all {
+	for _, d := range a.diags {
 		if d.Span.File != f.name {
 			continue
 		}

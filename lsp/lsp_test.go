@@ -258,3 +258,21 @@ func TestLimits(t *testing.T) {
 	c.mustCall("textDocument/hover", pos(c.uri("big.net"), 0, 0), nil)
 	c.shutdown()
 }
+
+// TestTargetDiagnostics: what an output cannot take (once the SQL and RBAC backends'
+// to report) is published with the rest, though the server runs no backend.
+func TestTargetDiagnostics(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"a.net": "database db mysql\nrole reader on db { select on orders }\n" +
+			"service api { login aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa }\napi -> db:3306 as role reader\n" +
+			"group admins can * configmaps in shop\n",
+		"netc.hcl": "rules {\n  wildcard-verb = \"off\"\n}\n",
+	})
+	c := startServer(t, dir, Options{})
+	c.settle()
+	same(t, "targets", diagLines(c.diagsOf(c.uri("a.net"))), []string{
+		`3:0-3:29 login name "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" is 33 characters long; MySQL allows at most 32`,
+		"4:0-4:37 netc emits no Role with every verb (*) on configmaps unless the line waives it with `# netc:allow wildcard-verb REASON`",
+	})
+	c.shutdown()
+}

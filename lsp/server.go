@@ -21,19 +21,7 @@ type Options struct {
 	// Log receives one line per problem the server cannot report to the client
 	// (a malformed message); nil discards them.
 	Log io.Writer
-	// SplitAt is the program size, in bytes of source, from which diagnostics are
-	// published in two steps: the compiler's as soon as it is done, then the
-	// backends' when they have run in the background. Smaller programs get one
-	// publication with both. Zero means DefaultSplitAt.
-	SplitAt int
-
-	// afterBackends, when set, is called after the backends' diagnostics of a split
-	// analysis are handled (for the benchmarks).
-	afterBackends func()
 }
-
-// DefaultSplitAt: below 1 MiB of source the backends take a few milliseconds.
-const DefaultSplitAt = 1 << 20
 
 // Server is one language server session.
 type Server struct {
@@ -43,30 +31,22 @@ type Server struct {
 
 	cur     *analysis // the current program; nil after a change
 	pending bool      // diagnostics of the current text are not yet published
-	gen     int       // counts analyses, so late backend results are dropped
 	// published are the diagnostics last published, by URI (files with none left out).
 	published map[string]diag.List
-	backend   diag.List // the backends' diagnostics of the current analysis
-	split     bool      // the current analysis's backends are still to run
 
 	initialized, shutdown bool
 	events                chan event
 }
 
 type event struct {
-	msg     *message
-	err     error // the connection failed or closed
-	gen     int   // a backend result for analysis gen
-	backend diag.List
+	msg *message
+	err error // the connection failed or closed
 }
 
 // Serve runs a server on r and w until the client sends exit or closes r. It returns
 // nil after shutdown and exit, and an error otherwise (the LSP exit code rule: exit
 // without shutdown is a failure).
 func Serve(r io.Reader, w io.Writer, opts Options) error {
-	if opts.SplitAt == 0 {
-		opts.SplitAt = DefaultSplitAt
-	}
 	s := &Server{opts: opts, conn: newConn(r, w), ws: newWorkspace(), published: map[string]diag.List{},
 		events: make(chan event, 1024)}
 	go func() {
@@ -104,14 +84,6 @@ func Serve(r io.Reader, w io.Writer, opts Options) error {
 				return errors.New("exit without shutdown")
 			}
 			s.handle(ev.msg)
-		default:
-			if ev.gen == s.gen && s.cur != nil {
-				s.backend = ev.backend
-				s.publish()
-			}
-			if s.opts.afterBackends != nil {
-				s.opts.afterBackends()
-			}
 		}
 		// Publish once the queue is drained, so a burst of keystrokes costs one
 		// compilation.
@@ -119,7 +91,6 @@ func Serve(r io.Reader, w io.Writer, opts Options) error {
 			s.analysis()
 			s.pending = false
 			s.publish()
-			s.startBackends()
 		}
 	}
 	return nil
@@ -146,7 +117,6 @@ func (s *Server) handle(m *message) {
 		s.analysis()
 		s.pending = false
 		s.publish()
-		s.startBackends()
 	}
 	result, rerr := s.safeRequest(m)
 	if err := s.conn.reply(m.ID, result, rerr); err != nil {
@@ -261,8 +231,6 @@ func (s *Server) initialize(p InitializeParams) InitializeResult {
 func (s *Server) changed() {
 	s.cur = nil
 	s.pending = true
-	s.backend = nil
-	s.split = false
 }
 
 func (s *Server) notification(m *message) {
@@ -335,43 +303,15 @@ func (s *Server) notification(m *message) {
 	}
 }
 
-// analysis returns the current compilation, compiling when the text changed. The
-// backends then run in the background for their diagnostics.
+// analysis returns the current compilation, compiling when the text changed. Its
+// diagnostics are all there is to publish: the compiler decides every check of the
+// program, and the backends report only internal errors (docs/contributing.md), so the
+// server never runs them.
 func (s *Server) analysis() *analysis {
-	if s.cur != nil {
-		return s.cur
+	if s.cur == nil {
+		s.cur = s.ws.compile()
 	}
-	s.gen++
-	a := s.ws.compile()
-	s.cur = a
-	if a.prog != nil {
-		if s.size() < s.opts.SplitAt {
-			s.backend = backendDiags(a.prog, s.ws.cfg)
-		} else {
-			s.split = true
-		}
-	}
-	return a
-}
-
-// startBackends runs the backends of a split analysis in the background, once its
-// compiler diagnostics are published (so the compilation had both cores).
-func (s *Server) startBackends() {
-	if !s.split || s.cur == nil {
-		return
-	}
-	s.split = false
-	gen, prog, cfg := s.gen, s.cur.prog, s.ws.cfg
-	go func() { s.events <- event{gen: gen, backend: backendDiags(prog, cfg)} }()
-}
-
-// size is the program's source size in bytes.
-func (s *Server) size() int {
-	n := 0
-	for _, f := range s.ws.files {
-		n += len(f.text.data)
-	}
-	return n
+	return s.cur
 }
 
 // publish sends the diagnostics of every file of the program whose diagnostics changed
@@ -384,10 +324,6 @@ func (s *Server) publish() {
 		return
 	}
 	all := a.diags // sorted by the compiler
-	if len(s.backend) > 0 {
-		all = append(append(diag.List(nil), a.diags...), s.backend...)
-		all.Sort()
-	}
 	// Sorted by file: each file's diagnostics are one run of the list.
 	byFile := map[*file]diag.List{}
 	for i := 0; i < len(all); {

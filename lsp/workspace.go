@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netc-dev/netc/backends"
 	"github.com/netc-dev/netc/compiler"
 	"github.com/netc-dev/netc/compiler/ir"
 	"github.com/netc-dev/netc/config"
@@ -57,7 +56,7 @@ type analysis struct {
 	files  []*file // sorted by name
 	byName map[string]*file
 	prog   *ir.Program // nil when the program has errors
-	diags  diag.List   // the compiler's; the backends' are added by finish
+	diags  diag.List   // the compiler's: every diagnostic of the program
 	index  *index      // built on first use
 }
 
@@ -235,16 +234,6 @@ func (w *workspace) compile() *analysis {
 	}
 	a.prog, a.diags = compiler.CompileParsed(asts, pdiags, compiler.Options{Config: w.cfg})
 	return a
-}
-
-// backendDiags runs the backends over a program without errors, for what they report
-// (what a target cannot express), as `netc check` does.
-func backendDiags(p *ir.Program, cfg *config.Config) diag.List {
-	if p == nil {
-		return nil
-	}
-	_, d := backends.Build(p, cfg)
-	return d
 }
 
 // has reports whether f is a file of the analysis with a syntax tree (a file past the

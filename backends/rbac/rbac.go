@@ -16,16 +16,15 @@
 //     Kubernetes lets `kubectl apply` and GitOps tools update in place.
 //
 // No role ever holds a "*" verb, resource or group unless the compiler marked the grant
-// as allowed to (ir.Grant.WildcardVerbs, WildcardResources: a waiver on its line): the
-// backend refuses otherwise, even when netc.hcl turned the rule off. Names and subjects
-// are valid by ir.Validate, which backends.Build runs first.
+// as allowed to (ir.Grant.WildcardVerbs, WildcardResources: a waiver on its line); the
+// compiler refuses any other, even when netc.hcl turned the rule off. That, names and
+// subjects are asserted by ir.Validate, which backends.Build runs first.
 package rbac
 
 import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -52,10 +51,10 @@ const NamePrefix = "netc."
 
 // Emit returns kubernetes/<ns>/rbac.yaml for each namespace with grants and
 // kubernetes/_cluster/rbac.yaml when there are cluster grants, in that order (namespaces
-// sorted, the cluster file last). It returns an error diagnostic at the grant for a
-// wildcard the compiler did not allow (ir.Grant.WildcardVerbs, WildcardResources).
+// sorted, the cluster file last). Its only diagnostics are internal errors.
 func Emit(p *ir.Program) ([]artifact.File, diag.List) {
-	sets, diags := objects(p)
+	sets := objects(p)
+	var diags diag.List
 	files := make([]artifact.File, 0, len(sets))
 	var enc k8syaml.Encoder
 	for _, s := range sets {
@@ -76,8 +75,7 @@ type objectSet struct {
 }
 
 // objects builds the typed objects of each file, in file order.
-func objects(p *ir.Program) ([]objectSet, diag.List) {
-	var diags diag.List
+func objects(p *ir.Program) []objectSet {
 	type bucket struct {
 		subject ir.Subject
 		rules   []ir.Rule
@@ -85,7 +83,7 @@ func objects(p *ir.Program) ([]objectSet, diag.List) {
 	// Per namespace ("" for the cluster), per subject: the rules of all its grants.
 	perScope := map[string]map[ir.SubjectID]*bucket{}
 	for _, g := range p.Grants {
-		rules := allowedRules(g, &diags)
+		rules := allowedRules(g)
 		if len(rules) == 0 {
 			continue
 		}
@@ -152,7 +150,7 @@ func objects(p *ir.Program) ([]objectSet, diag.List) {
 		}
 		sets = append(sets, objectSet{path: Path(ns), objs: objs})
 	}
-	return sets, diags
+	return sets
 }
 
 // Path is the file of namespace ns, or of cluster objects when ns is "".
@@ -163,42 +161,17 @@ func Path(ns string) string {
 	return kube.NamespaceDir(ns) + FileName
 }
 
-// allowedRules returns g's rules, leaving out and reporting any rule with a wildcard
-// the compiler did not allow.
-func allowedRules(g *ir.Grant, diags *diag.List) []ir.Rule {
-	waivedVerb, waivedRes := g.WildcardVerbs, g.WildcardResources
+// allowedRules returns g's rules that grant something (a rule with no verb or no
+// resource would be rejected by Kubernetes). A wildcard is there only when the compiler
+// allowed it (ir.Grant.WildcardVerbs, WildcardResources), which ir.Validate asserts.
+func allowedRules(g *ir.Grant) []ir.Rule {
 	out := make([]ir.Rule, 0, len(g.Rules))
 	for _, r := range g.Rules {
-		if len(r.Verbs) == 0 || len(r.Resources) == 0 {
-			continue // grants nothing; Kubernetes would reject it
+		if len(r.Verbs) > 0 && len(r.Resources) > 0 {
+			out = append(out, r)
 		}
-		if !waivedVerb && slices.Contains(r.Verbs, k8sapi.All) {
-			diags.Add(diag.Diagnostic{Severity: diag.Error, Span: g.Span,
-				Message: fmt.Sprintf("netc emits no Role with every verb (*) on %s unless the line waives it with `# netc:allow wildcard-verb REASON`", k8sapi.RuleLabel(r)),
-				Detail:  "Configuring the rule off in netc.hcl is not enough: a wildcard reaches the cluster only through a waiver on its own line."})
-			continue
-		}
-		if !waivedRes && hasWildcardResource(r) {
-			diags.Add(diag.Diagnostic{Severity: diag.Error, Span: g.Span,
-				Message: fmt.Sprintf("netc emits no Role with a wildcard resource (%s) unless the line waives it with `# netc:allow wildcard-resource REASON`", k8sapi.RuleLabel(r)),
-				Detail:  "Configuring the rule off in netc.hcl is not enough: a wildcard reaches the cluster only through a waiver on its own line."})
-			continue
-		}
-		out = append(out, r)
 	}
 	return out
-}
-
-func hasWildcardResource(r ir.Rule) bool {
-	if r.APIGroup == k8sapi.All {
-		return true
-	}
-	for _, res := range r.Resources {
-		if strings.Contains(res, k8sapi.All) {
-			return true
-		}
-	}
-	return false
 }
 
 func policyRules(rules []ir.Rule) []rbacv1.PolicyRule {

@@ -57,10 +57,10 @@ func Models(p *ir.Program) []Model {
 	}
 	var out []Model
 	for _, pl := range plans(p) {
-		if check(pl).HasErrors() {
+		if !pl.db.Engine.Known() || check(pl).HasErrors() {
 			continue
 		}
-		m := Model{Database: pl.db, DBName: dbName(pl.db), Path: Path(pl.db), Privileges: privilegesOf(pl)}
+		m := Model{Database: pl.db, DBName: pl.db.SQLName(), Path: Path(pl.db), Privileges: privilegesOf(pl)}
 		for _, r := range managedRoles(pl) {
 			m.Roles = append(m.Roles, ModelRole{Name: r.Name, Declared: r.Declared, Adopt: r.Adopt, Own: r.Database == pl.db})
 		}

@@ -92,7 +92,7 @@ func mysqlScript(pl *plan) []byte {
 	if pl.db.Engine == ir.MariaDB {
 		f = mariadbFlavor
 	}
-	db := dbName(pl.db)
+	db := pl.db.SQLName()
 	roles := managedRoles(pl)
 	var b strings.Builder
 	w := func(lines ...string) {
@@ -101,7 +101,7 @@ func mysqlScript(pl *plan) []byte {
 			b.WriteByte('\n')
 		}
 	}
-	title := engineTitle(f.engine)
+	title := f.engine.Title()
 	w("-- "+artifact.Header,
 		"-- netc: roles and logins of database "+pl.db.Namespace+"/"+pl.db.Name+" ("+title+" database "+myIdent(db)+").",
 		"-- Apply it with the "+f.client+" client, connected to that database, as an account that",
@@ -539,7 +539,7 @@ var (
 // script's roles and logins. A role only named by `as role` is recorded only when netc
 // makes it or it is netc's already: someone else's role is used, never taken over.
 func (f myFlavor) writeAccountChecks(b *strings.Builder, pl *plan, roles []*ir.Role) {
-	db := dbName(pl.db)
+	db := pl.db.SQLName()
 	exists := func(name, host string) string {
 		return "EXISTS (SELECT 1 FROM mysql.user WHERE " + sqlExact("User") + " = " + myLiteral(name) + " AND Host = " + myLiteral(host) + ")"
 	}

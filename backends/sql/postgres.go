@@ -40,7 +40,7 @@ func pgImpliedMarker(db string) string {
 }
 
 func postgresScript(pl *plan) []byte {
-	db := dbName(pl.db)
+	db := pl.db.SQLName()
 	roles := managedRoles(pl)
 	var b strings.Builder
 	w := func(lines ...string) {

@@ -2,7 +2,6 @@ package sql
 
 import (
 	"cmp"
-	"fmt"
 	"regexp"
 	"slices"
 
@@ -11,38 +10,9 @@ import (
 
 // keyword is the shape of a privilege: upper-case words separated by one space. The
 // compiler decides which privileges an engine takes (its table is the only one); the
-// backend checks only the shape, because an action is written into the script as a
-// keyword, unquoted, and must never carry anything else into it.
+// backend checks only the shape (check, sql.go), because an action is written into the
+// script as a keyword, unquoted, and must never carry anything else into it.
 var keyword = regexp.MustCompile(`^[A-Z]+( [A-Z]+)*$`)
-
-// checkPrivilege returns why pv cannot be written into db's script, or "".
-func checkPrivilege(e ir.Engine, db *ir.Database, pv ir.Privilege) string {
-	switch pv.Kind {
-	case ir.Table, ir.Sequence, ir.Function, ir.Schema:
-	default:
-		return fmt.Sprintf("unknown object kind %q", pv.Kind)
-	}
-	if e == ir.MySQL && pv.Kind == ir.Sequence {
-		return "MySQL has no sequences (use an AUTO_INCREMENT column)"
-	}
-	if !keyword.MatchString(pv.Action) {
-		return fmt.Sprintf("privilege %q is not a privilege keyword", pv.Action)
-	}
-	schemaKind := nameSchema
-	if e != ir.Postgres {
-		schemaKind = nameDatabase // a MySQL schema is a database
-	}
-	if msg := checkName(e, schemaKind, schemaOf(db, pv)); msg != "" {
-		return msg
-	}
-	if pv.Kind == ir.Schema {
-		if pv.Object != "" {
-			return fmt.Sprintf("a schema privilege names no object (got %q)", pv.Object)
-		}
-		return ""
-	}
-	return checkName(e, nameObject, pv.Object)
-}
 
 // grant is the actions one role gets on one object.
 type grant struct {
@@ -83,7 +53,7 @@ func grantsOf(db *ir.Database, r *ir.Role, impliedUsage bool) []grant {
 		out[i].actions = append(out[i].actions, action)
 	}
 	for _, pv := range r.Privileges {
-		s := schemaOf(db, pv)
+		s := db.SchemaOf(pv)
 		obj := pv.Object
 		if pv.Kind == ir.Schema {
 			obj = ""

@@ -5,7 +5,8 @@
 //
 // Every script is convergent and idempotent: applied over any earlier state it ends in
 // the declared one, and applying it again changes nothing. No name reaches a script
-// before checkName has accepted it for its engine, and every name is quoted.
+// before the compiler has accepted it for its engine (ir.CheckSQLName, asserted by
+// ir.Validate), and every name is quoted.
 // Model (model.go) exports what a script makes true, for the readers of live servers
 // (live/sqlstate); the scripts are written from the same functions.
 // docs/sql.md describes the scripts for users.
@@ -33,8 +34,8 @@ func Path(db *ir.Database) string {
 	return "sql/" + db.Namespace + "/" + db.Name + "." + string(db.Engine) + ".sql"
 }
 
-// Emit returns one script per database that has roles or logins. A database whose
-// names or privileges its engine cannot take gets error diagnostics and no script.
+// Emit returns one script per database that has roles or logins. A database with a
+// privilege action that is not a keyword (IR built by hand) gets an error and no script.
 func Emit(p *ir.Program) ([]artifact.File, diag.List) {
 	if p == nil {
 		return nil, nil
@@ -53,6 +54,9 @@ func Emit(p *ir.Program) ([]artifact.File, diag.List) {
 			data = postgresScript(pl)
 		case ir.MySQL, ir.MariaDB:
 			data = mysqlScript(pl)
+		default: // ir.Validate refuses it; the generator has no dialect to write
+			diags.Errorf(pl.db.Span, "internal error: database %s/%s: unknown engine %q", pl.db.Namespace, pl.db.Name, pl.db.Engine)
+			continue
 		}
 		files = append(files, artifact.File{Path: Path(pl.db), Data: data})
 	}
@@ -63,33 +67,9 @@ func Emit(p *ir.Program) ([]artifact.File, diag.List) {
 // plans groups roles and logins by database, in the order of p.Databases (then any
 // database only a role or login points at, by namespace and name).
 func plans(p *ir.Program) []*plan {
-	byDB := map[*ir.Database]*plan{}
 	var order []*plan
-	get := func(db *ir.Database) *plan {
-		pl := byDB[db]
-		if pl == nil {
-			pl = &plan{db: db}
-			byDB[db] = pl
-			order = append(order, pl)
-		}
-		return pl
-	}
-	// Every declared database gets a script, even with no role left: applying it takes
-	// away what the roles netc declared there before still hold (PostgreSQL tracks them).
-	for _, db := range p.Databases {
-		if db != nil && db.Declared {
-			get(db)
-		}
-	}
-	for _, r := range p.Roles {
-		if r != nil && r.Database != nil {
-			get(r.Database).roles = append(get(r.Database).roles, r)
-		}
-	}
-	for _, l := range p.Logins {
-		if l != nil && l.Database != nil {
-			get(l.Database).logins = append(get(l.Database).logins, l)
-		}
+	for _, s := range p.SQLScripts() {
+		order = append(order, &plan{db: s.Database, roles: s.Roles, logins: s.Logins})
 	}
 	rank := make(map[*ir.Database]int, len(p.Databases))
 	for i, db := range p.Databases {
@@ -118,82 +98,20 @@ func plans(p *ir.Program) []*plan {
 	return order
 }
 
-// check reports every name and privilege of pl its engine cannot take.
+// check reports what the generator itself cannot write. The compiler decides every
+// name and privilege (compiler/sqlcheck.go, asserted by ir.Validate); what stays here is
+// about the script's text: an action is written unquoted, as a keyword, so one of any
+// other shape (IR built by hand) must never reach the script.
 func check(pl *plan) diag.List {
 	var d diag.List
-	db := pl.db
-	e := db.Engine
-	if e != ir.Postgres && e != ir.MySQL && e != ir.MariaDB {
-		d.Errorf(db.Span, "database %s/%s: unknown engine %q", db.Namespace, db.Name, e)
-		return d
-	}
-	if msg := checkFileName(db.Name); msg != "" {
-		d.Errorf(db.Span, "database name %q cannot name a file: %s", db.Name, msg)
-	}
-	if msg := checkFileName(db.Namespace); msg != "" {
-		d.Errorf(db.Span, "namespace %q of database %q cannot name a directory: %s", db.Namespace, db.Name, msg)
-	}
-	if msg := checkName(e, nameDatabase, dbName(db)); msg != "" {
-		d.Errorf(db.Span, "%s", msg)
-	}
-	roleNames := make(map[string]bool, len(pl.roles))
-	for _, r := range managedRoles(pl) {
-		roleNames[r.Name] = true
-		if r.Database != db {
-			continue // reported with the login that names it
-		}
-		if msg := checkName(e, nameRole, r.Name); msg != "" {
-			d.Errorf(r.Span, "%s", msg)
-		}
-		if !r.Declared {
-			continue
-		}
+	for _, r := range pl.roles {
 		for _, pv := range r.Privileges {
-			if msg := checkPrivilege(e, db, pv); msg != "" {
-				d.Errorf(pv.Span, "role %q: %s", r.Name, msg)
+			if !keyword.MatchString(pv.Action) {
+				d.Errorf(pv.Span, "role %q: privilege %q is not a privilege keyword", r.Name, pv.Action)
 			}
-		}
-	}
-	for _, l := range pl.logins {
-		if msg := checkName(e, nameLogin, l.Name); msg != "" {
-			d.Errorf(l.Span, "%s", msg)
-		}
-		if roleNames[l.Name] {
-			d.Errorf(l.Span, "login %q has the name of a role of database %s/%s; a login and a role need different names", l.Name, db.Namespace, db.Name)
-		}
-		for _, r := range l.Roles {
-			if r != nil && r.Database != db {
-				d.Errorf(l.Span, "login %q on database %s/%s is given role %q of another database", l.Name, db.Namespace, db.Name, r.Name)
-			}
-		}
-		if n := len(loginRoleNames(l)); e == ir.MariaDB && n > 1 {
-			d.Errorf(l.Span, "login %q would be a member of %d roles on MariaDB database %s/%s, which activates one role at a time (the login's default role); give the service one role that holds all it needs",
-				l.Name, n, db.Namespace, db.Name)
 		}
 	}
 	return d
-}
-
-// dbName is the SQL database name.
-func dbName(db *ir.Database) string {
-	if db.DBName != "" {
-		return db.DBName
-	}
-	return db.Name
-}
-
-// schemaOf is the schema a privilege is on, with the database's default filled in.
-func schemaOf(db *ir.Database, pv ir.Privilege) string {
-	if pv.Schema != "" {
-		return pv.Schema
-	}
-	if db.Schema != "" {
-		return db.Schema
-	}
-	if db.Engine == ir.Postgres {
-		return "public"
-	}
-	return dbName(db)
 }
 
 // managedRoles is every role the plan's script manages memberships in: its roles and

@@ -10,6 +10,8 @@ package ir
 import (
 	"cmp"
 	"net/netip"
+	"slices"
+	"strings"
 
 	"github.com/netc-dev/netc/diag"
 )
@@ -286,6 +288,24 @@ type Rule struct {
 	ResourceNames []string // sorted; empty means every name
 }
 
+// AllVerbs reports whether r gives every verb ("*"): only when its grant's
+// WildcardVerbs is set.
+func (r Rule) AllVerbs() bool { return slices.Contains(r.Verbs, "*") }
+
+// WildcardResource reports whether r is on every API group or on a resource with a
+// "*": only when its grant's WildcardResources is set.
+func (r Rule) WildcardResource() bool {
+	if r.APIGroup == "*" {
+		return true
+	}
+	for _, res := range r.Resources {
+		if strings.Contains(res, "*") {
+			return true
+		}
+	}
+	return false
+}
+
 // Grant is one grant statement, resolved.
 type Grant struct {
 	Subject Subject
@@ -298,8 +318,9 @@ type Grant struct {
 	Waived []string
 	// WildcardVerbs and WildcardResources are the compiler's decision that a "*" may
 	// reach a Role: set when a waiver on the grant's line allowed every verb
-	// (wildcard-verb), or every resource or API group (wildcard-resource). A backend
-	// emits a wildcard only when the matching one is set.
+	// (wildcard-verb), or every resource or API group (wildcard-resource). The compiler
+	// refuses a "*" without it, whatever netc.hcl says of the rules; Validate asserts
+	// it, and backends trust it.
 	WildcardVerbs, WildcardResources bool
 	Span                             diag.Span
 }

@@ -83,14 +83,62 @@ func Validate(p *Program) diag.List {
 		}
 		v.labels(diag.Span{}, p.DNS.Labels)
 	}
+	v.sql(p)
 	v.exact(p)
 	for _, g := range p.Grants {
 		v.subject(g)
+		for _, r := range g.Rules {
+			if r.AllVerbs() && !g.WildcardVerbs {
+				v.diags.Errorf(g.Span, "rule %s/%v gives every verb (*) but the grant's WildcardVerbs is not set", r.APIGroup, r.Resources)
+			}
+			if r.WildcardResource() && !g.WildcardResources {
+				v.diags.Errorf(g.Span, "rule %s/%v has a wildcard resource but the grant's WildcardResources is not set", r.APIGroup, r.Resources)
+			}
+		}
 		for _, ns := range g.Namespaces {
 			v.check(g.Span, kube.CheckLabel(ns), "namespace %q of the grant is not a valid Kubernetes namespace name", ns)
 		}
 	}
 	return v.diags
+}
+
+// sql asserts what the SQL backend's quoting relies on: every database's engine is
+// known, and every name a script writes is one its engine takes (CheckSQLName). The
+// compiler reports these with more context (compiler/sqlcheck.go).
+func (v *validator) sql(p *Program) {
+	name := func(span diag.Span, e Engine, kind SQLNameKind, n string) {
+		if msg := CheckSQLName(e, kind, n); msg != "" {
+			v.diags.Errorf(span, "%s", msg)
+		}
+	}
+	for _, d := range p.Databases {
+		if !d.Engine.Known() {
+			v.diags.Errorf(d.Span, "database %s/%s: unknown engine %q", d.Namespace, d.Name, d.Engine)
+			continue
+		}
+		for _, n := range []string{d.Name, d.Namespace} {
+			if msg := CheckFileName(n); msg != "" {
+				v.diags.Errorf(d.Span, "database %s/%s: %q cannot name a file: %s", d.Namespace, d.Name, n, msg)
+			}
+		}
+		name(d.Span, d.Engine, SQLDatabaseName, d.SQLName())
+	}
+	for _, r := range p.Roles {
+		if r.Database == nil || !r.Database.Engine.Known() {
+			continue
+		}
+		name(r.Span, r.Database.Engine, SQLRoleName, r.Name)
+		for _, pv := range r.Privileges {
+			if pv.Object != "" {
+				name(pv.Span, r.Database.Engine, SQLObjectName, pv.Object)
+			}
+		}
+	}
+	for _, l := range p.Logins {
+		if l.Database != nil && l.Database.Engine.Known() {
+			name(l.Span, l.Database.Engine, SQLLoginName, l.Name)
+		}
+	}
 }
 
 type validator struct {

@@ -37,6 +37,18 @@ func TestValidateAcceptsValid(t *testing.T) {
 		t.Fatalf("valid program rejected: %v", d)
 	}
 	p := valid()
+	// A "*" the compiler allowed, and SQL names the engine takes.
+	g := p.Grants[0]
+	g.Rules = []Rule{{APIGroup: "*", Resources: []string{"*"}, Verbs: []string{"*"}}}
+	g.WildcardVerbs, g.WildcardResources = true, true
+	r := &Role{Database: p.Databases[0], Name: "app_rw", Declared: true, Span: at(5),
+		Privileges: []Privilege{{Action: "SELECT", Kind: Table, Schema: "public", Object: "orders", Span: at(5)}}}
+	p.Roles = []*Role{r}
+	p.Logins = []*Login{{Database: p.Databases[0], Name: "frontend", Roles: []*Role{r}, Span: at(6)}}
+	if d := Validate(p); len(d) > 0 {
+		t.Fatalf("allowed wildcards or SQL names rejected: %v", d)
+	}
+	p = valid()
 	p.DNS = DNS{} // off, and a zero DNS means the defaults
 	if d := Validate(p); len(d) > 0 {
 		t.Fatalf("program without DNS rejected: %v", d)
@@ -57,6 +69,22 @@ func TestValidateRejects(t *testing.T) {
 		{"label value", func(p *Program) { p.Services[0].Labels = []Label{{Key: "k", Value: "bad value"}} }, `label value "bad value"`},
 		{"two workloads", func(p *Program) { p.Databases[0].Name = "frontend" }, "shop/frontend names two workloads"},
 		{"edge end", func(p *Program) { p.Edges[0].To = nil }, "edge without an end"},
+		{"wildcard verb", func(p *Program) { p.Grants[0].Rules[0].Verbs = []string{"*"} }, "gives every verb (*) but the grant's WildcardVerbs is not set"},
+		{"wildcard resource", func(p *Program) { p.Grants[0].Rules[0].Resources = []string{"*"} }, "has a wildcard resource but the grant's WildcardResources is not set"},
+		{"wildcard group", func(p *Program) { p.Grants[0].Rules[0].APIGroup = "*" }, "has a wildcard resource"},
+		{"engine", func(p *Program) { p.Databases[0].Engine = "oracle" }, `database shop/db: unknown engine "oracle"`},
+		{"sql database name", func(p *Program) { p.Databases[0].DBName = strings.Repeat("d", 64) }, "is 64 bytes long; PostgreSQL allows at most 63"},
+		{"sql role name", func(p *Program) {
+			p.Databases[0].Engine = MariaDB
+			p.Roles = []*Role{{Database: p.Databases[0], Name: `a\b`, Declared: true, Span: at(5)}}
+		}, "holds a backslash"},
+		{"sql object name", func(p *Program) {
+			p.Roles = []*Role{{Database: p.Databases[0], Name: "r", Declared: true, Span: at(5),
+				Privileges: []Privilege{{Action: "SELECT", Kind: Table, Schema: "public", Object: "t\x00", Span: at(6)}}}}
+		}, "control character"},
+		{"sql login name", func(p *Program) {
+			p.Logins = []*Login{{Database: p.Databases[0], Name: "", Span: at(5)}}
+		}, "empty login name"},
 		{"cidr", func(p *Program) {
 			p.Externals = []*External{{Namespace: "shop", Name: "x", CIDRs: []netip.Prefix{{}}, Span: at(5)}}
 		}, "shop/x has an invalid CIDR"},

@@ -1,33 +1,35 @@
-package sql
+package ir
+
+// SQL names: what each engine accepts. The compiler reports a name that breaks these
+// (compiler/sqlcheck.go); Validate asserts them, since the SQL backend quotes names on
+// the strength of them.
 
 import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/netc-dev/netc/compiler/ir"
 )
 
-// What a name is, for the engine's limits and for messages.
-type nameKind int
+// SQLNameKind is what a SQL name is, for the engine's limits and for messages.
+type SQLNameKind int
 
 const (
-	nameDatabase nameKind = iota // the SQL database name (DBName)
-	nameSchema
-	nameObject // a table, sequence or function name
-	nameRole
-	nameLogin
+	SQLDatabaseName SQLNameKind = iota // the SQL database name (DBName)
+	SQLSchemaName
+	SQLObjectName // a table, sequence or function name
+	SQLRoleName
+	SQLLoginName
 )
 
-func (k nameKind) String() string {
+func (k SQLNameKind) String() string {
 	switch k {
-	case nameDatabase:
+	case SQLDatabaseName:
 		return "database name"
-	case nameSchema:
+	case SQLSchemaName:
 		return "schema name"
-	case nameObject:
+	case SQLObjectName:
 		return "object name"
-	case nameRole:
+	case SQLRoleName:
 		return "role name"
 	}
 	return "login name"
@@ -45,7 +47,7 @@ const (
 	mysqlMaxIdentifier = 64
 )
 
-// checkName returns why name cannot be used as a kind name on engine e, or "" when it can.
+// CheckSQLName returns why name cannot be used as a kind name on engine e, or "" when it can.
 // The rules are the engine's own limits plus what keeps the generated script unambiguous
 // for every client that reads it:
 //   - never empty, valid UTF-8, no NUL or other control character (a newline would end a
@@ -54,7 +56,7 @@ const (
 //     an escape even inside backquotes, so they would split the script elsewhere than the
 //     server parses it) and no character outside the Basic Multilingual Plane (their
 //     identifiers and account names are stored as utf8mb3).
-func checkName(e ir.Engine, kind nameKind, name string) string {
+func CheckSQLName(e Engine, kind SQLNameKind, name string) string {
 	if name == "" {
 		return fmt.Sprintf("empty %s", kind)
 	}
@@ -67,13 +69,13 @@ func checkName(e ir.Engine, kind nameKind, name string) string {
 		}
 	}
 	switch e {
-	case ir.Postgres:
+	case Postgres:
 		if n := len(name); n > pgMaxBytes {
 			return fmt.Sprintf("%s %q is %d bytes long; PostgreSQL allows at most %d", kind, name, n, pgMaxBytes)
 		}
-		return "" // reserved names (public, pg_*, ...) are the compiler's to refuse
-	case ir.MySQL, ir.MariaDB:
-		engine := engineTitle(e)
+		return "" // reserved names (public, pg_*, ...) are refused by the compiler
+	case MySQL, MariaDB:
+		engine := e.Title()
 		if strings.ContainsRune(name, '\\') {
 			return fmt.Sprintf("%s %q holds a backslash, which the %s client would read as an escape", kind, name, engine)
 		}
@@ -84,9 +86,9 @@ func checkName(e ir.Engine, kind nameKind, name string) string {
 		}
 		n := utf8.RuneCountInString(name)
 		switch kind {
-		case nameRole, nameLogin:
+		case SQLRoleName, SQLLoginName:
 			limit := mariadbMaxAccount
-			if e == ir.MySQL {
+			if e == MySQL {
 				limit = mysqlMaxAccount
 			}
 			if n > limit {
@@ -105,8 +107,11 @@ func checkName(e ir.Engine, kind nameKind, name string) string {
 	return fmt.Sprintf("unknown database engine %q", e)
 }
 
-// checkFileName returns why a name cannot be one component of a script's path, or "".
-func checkFileName(name string) string {
+// Known reports whether netc can write scripts for e.
+func (e Engine) Known() bool { return e == Postgres || e == MySQL || e == MariaDB }
+
+// CheckFileName returns why a name cannot be one component of a script's path, or "".
+func CheckFileName(name string) string {
 	switch {
 	case name == "":
 		return "it is empty"
@@ -125,14 +130,80 @@ func checkFileName(name string) string {
 	return ""
 }
 
-func engineTitle(e ir.Engine) string {
+// Title is the engine's name as its makers write it.
+func (e Engine) Title() string {
 	switch e {
-	case ir.Postgres:
+	case Postgres:
 		return "PostgreSQL"
-	case ir.MySQL:
+	case MySQL:
 		return "MySQL"
-	case ir.MariaDB:
+	case MariaDB:
 		return "MariaDB"
 	}
 	return string(e)
+}
+
+// SQLName is the database's name on its server: DBName, or Name when that is empty.
+func (d *Database) SQLName() string {
+	if d.DBName != "" {
+		return d.DBName
+	}
+	return d.Name
+}
+
+// SchemaOf is the schema pv is on, with the database's default filled in.
+func (d *Database) SchemaOf(pv Privilege) string {
+	if pv.Schema != "" {
+		return pv.Schema
+	}
+	if d.Schema != "" {
+		return d.Schema
+	}
+	if d.Engine == Postgres {
+		return "public"
+	}
+	return d.SQLName()
+}
+
+// SQLScript is what the script of one database manages: its roles and its logins, in
+// the order of p.Roles and p.Logins.
+type SQLScript struct {
+	Database *Database
+	Roles    []*Role
+	Logins   []*Login
+}
+
+// SQLScripts groups roles and logins by database: every declared database (in the
+// order of p.Databases) gets a script, even with no role left, then any other a role
+// or login points at, in the order they are first met.
+func (p *Program) SQLScripts() []*SQLScript {
+	byDB := map[*Database]*SQLScript{}
+	var order []*SQLScript
+	get := func(db *Database) *SQLScript {
+		s := byDB[db]
+		if s == nil {
+			s = &SQLScript{Database: db}
+			byDB[db] = s
+			order = append(order, s)
+		}
+		return s
+	}
+	for _, db := range p.Databases {
+		if db != nil && db.Declared {
+			get(db)
+		}
+	}
+	for _, r := range p.Roles {
+		if r != nil && r.Database != nil {
+			s := get(r.Database)
+			s.Roles = append(s.Roles, r)
+		}
+	}
+	for _, l := range p.Logins {
+		if l != nil && l.Database != nil {
+			s := get(l.Database)
+			s.Logins = append(s.Logins, l)
+		}
+	}
+	return order
 }
