@@ -59,6 +59,7 @@ bench-compare:
 ## fuzz: every fuzz target in turn, FUZZTIME each (crashers land in testdata/fuzz/).
 fuzz:
 	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./lang/parser/
+	$(GO) test -run XXX -fuzz '^FuzzChunkedParse$$' -fuzztime $(FUZZTIME) ./lang/parser/
 	$(GO) test -run XXX -fuzz '^FuzzFormat$$' -fuzztime $(FUZZTIME) ./lang/format/
 	$(GO) test -run XXX -fuzz '^FuzzCompile$$' -fuzztime $(FUZZTIME) ./compiler/
 	$(GO) test -run XXX -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) ./backends/

@@ -233,6 +233,12 @@ func NewStream(filename string, src []byte) *Stream {
 	return &Stream{l: lx{file: filename, src: string(src), line: 1}}
 }
 
+// NewStreamRange lexes src[from:to] as the part of a file it is: from is the start of
+// a line, line its number, and positions are offsets into src.
+func NewStreamRange(filename string, src string, from, to, line int) *Stream {
+	return &Stream{l: lx{file: filename, src: src[:to], off: from, line: line, lineStart: from}}
+}
+
 // Fill appends tokens to buf until it holds n tokens or the file's EOF token has been
 // appended, and returns it. After EOF it appends nothing more.
 func (s *Stream) Fill(buf []plexer.Token, n int) []plexer.Token {

@@ -52,6 +52,16 @@ func EBNF() string {
 // ParseFile parses one file. The returned file holds every statement that parsed; the
 // diagnostics hold every lexical and syntax error.
 func ParseFile(name string, src []byte) (*ast.File, diag.List) {
+	if n := chunks(src); n > 1 {
+		if f, ok := parseChunked(name, src, n, chunkMin); ok {
+			return f, nil
+		}
+	}
+	return parseSequential(name, src)
+}
+
+// parseSequential parses src on one goroutine, statement after statement.
+func parseSequential(name string, src []byte) (*ast.File, diag.List) {
 	p := &driver{file: &ast.File{Name: name, Extent: fileExtent(name, src)}, lx: lexer.NewStream(name, src)}
 	p.run()
 	p.file.Comments = p.lx.Comments()
@@ -87,6 +97,9 @@ type driver struct {
 	// to participle.
 	arena arena
 	slow  int
+	// quitOnError stops the parse at the first diagnostic: a chunk's parse
+	// (chunk.go) is dropped then.
+	quitOnError bool
 }
 
 func (p *driver) errorf(pos plexer.Position, end plexer.Position, format string, args ...any) {
@@ -128,6 +141,9 @@ const compactAt = 4096
 
 func (p *driver) run() {
 	for p.nerr < MaxErrors {
+		if p.quitOnError && (p.nerr > 0 || len(p.lx.Diags()) > 0) {
+			return
+		}
 		if p.i >= compactAt {
 			n := copy(p.toks, p.toks[p.i:])
 			clear(p.toks[n:])
