@@ -51,7 +51,7 @@ binding, role and rule (aggregated ClusterRoles included). JSON: {"question",
 errors; 2 usage or I/O failure.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
-			lessGC(400)
+			lessGC(2000)
 			if rq, inputs, ok, err := parseRBACQuestion(args); ok {
 				if err != nil {
 					return usagef(c, "%v", err)
@@ -107,8 +107,9 @@ var errNotTried = errors.New("not tried")
 // instead of 2 times, unless GOGC is set. netc explain and netc diff keep nearly all
 // they allocate (the syntax trees, the IR, the clusters) to the end, so each
 // collection rescans data that is never freed. At 50,000 services this saves about a
-// sixth of explain's CPU time (percent 400) and an eighth of diff's (200), with about
-// the same peak RSS (docs/performance.md).
+// fifth of explain's CPU time (percent 2000: after the first collection, at about 80 MB,
+// the next would come past all explain allocates) and an eighth of diff's (200), with
+// about the same peak RSS (docs/performance.md).
 func lessGC(percent int) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(percent)
