@@ -63,6 +63,7 @@ var layers = []layer{
 	// Command-line helpers, the CLI, and the benchmarks, which may use everything.
 	{"internal/outdir", []string{"backends/artifact"}},
 	{"internal/seeds", nil},
+	{"internal/dbtest", nil}, // the real-server test setup; only tests import it
 	{"internal/verify", []string{"kube", "backends/artifact", "internal/outdir"}},
 	// Readers of live systems: they compare what is running with the model a backend
 	// generates from, read-only.

@@ -12,9 +12,7 @@ package sql
 
 import (
 	"context"
-	"crypto/rand"
 	gosql "database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -31,37 +29,6 @@ import (
 
 	"github.com/netc-dev/netc/compiler/ir"
 )
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-// unreachable skips (or, with NETC_REQUIRE_DB=1, fails) a test whose server is not there.
-func unreachable(t *testing.T, server, dsn string, err error) {
-	t.Helper()
-	msg := fmt.Sprintf("\n\n"+
-		"!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"+
-		"!!! %s IS NOT REACHABLE at %s\n"+
-		"!!! %v\n"+
-		"!!! THE %s INTEGRATION TEST DID NOT RUN. NETC_REQUIRE_DB=1 makes this a failure.\n"+
-		"!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n",
-		server, dsn, err, server)
-	if os.Getenv("NETC_REQUIRE_DB") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
-func randomSuffix(t *testing.T) string {
-	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
-}
 
 // scriptOf emits p and returns the one script it must produce.
 func scriptOf(t *testing.T, p *ir.Program) []byte {

@@ -6,15 +6,13 @@ package sql
 
 import (
 	"context"
-	gosql "database/sql"
-	"fmt"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/netc-dev/netc/internal/dbtest"
 )
 
 // pgServer is a throwaway PostgreSQL database and the roles a test makes there.
@@ -29,17 +27,10 @@ type pgServer struct {
 // with s.role are dropped at the end, as is the database.
 func newPG(t *testing.T) *pgServer {
 	t.Helper()
-	dsn := envOr("NETC_PG_DSN", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	admin, err := pgx.Connect(ctx, dsn)
-	if err == nil {
-		err = admin.Ping(ctx)
-	}
-	if err != nil {
-		unreachable(t, "PostgreSQL", dsn, err)
-	}
-	sfx := randomSuffix(t)
+	dsn := dbtest.PostgresDSN()
+	ctx := dbtest.Context(t)
+	admin := dbtest.ConnectPostgres(ctx, t, dsn)
+	sfx := dbtest.Suffix(t)
 	s := &pgServer{admin: admin, dbname: "netc_it_" + sfx, prefix: "n" + sfx + "_"}
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgIdent(s.dbname)); err != nil {
 		t.Fatal(err)
@@ -50,21 +41,7 @@ func newPG(t *testing.T) *pgServer {
 		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgIdent(s.dbname)+" WITH (FORCE)"); err != nil {
 			t.Errorf("dropping %s: %v", s.dbname, err)
 		}
-		// Every role of the run, whoever made it (the test or a script).
-		rows, err := admin.Query(ctx, "SELECT rolname::text FROM pg_roles WHERE starts_with(rolname, $1) ORDER BY 1", s.prefix)
-		if err != nil {
-			t.Errorf("listing the test's roles: %v", err)
-			return
-		}
-		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			t.Errorf("listing the test's roles: %v", err)
-		}
-		for _, r := range names {
-			if _, err := admin.Exec(ctx, "DROP ROLE IF EXISTS "+pgIdent(r)); err != nil {
-				t.Errorf("dropping role %s: %v", r, err)
-			}
-		}
+		dbtest.DropPostgresRoles(ctx, t, admin, s.prefix)
 	})
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
@@ -112,29 +89,9 @@ type myServer struct {
 // database. Roles and logins named through s.role and s.login are dropped at the end.
 func newMariaDB(t *testing.T) *myServer {
 	t.Helper()
-	dsn := envOr("NETC_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/")
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		t.Fatalf("NETC_MYSQL_DSN: %v", err)
-	}
-	cfg.MultiStatements = true
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	admin, err := gosql.Open("mysql", cfg.FormatDSN())
-	if err == nil {
-		err = admin.PingContext(ctx)
-	}
-	if err != nil {
-		unreachable(t, "MariaDB", dsn, err)
-	}
-	var version string
-	if err := admin.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(version, "MariaDB") {
-		unreachable(t, "MariaDB", dsn, fmt.Errorf("the server there is %s, not MariaDB", version))
-	}
-	sfx := randomSuffix(t)
+	ctx := dbtest.Context(t)
+	admin, cfg := dbtest.OpenMariaDB(ctx, t, dbtest.MariaDBDSN())
+	sfx := dbtest.Suffix(t)
 	s := &myServer{prefix: "n" + sfx + "_"}
 	s.myEnv = &myEnv{t: t, ctx: ctx, cfg: cfg, db: admin, dbname: "netc_it_" + sfx}
 	t.Cleanup(func() {

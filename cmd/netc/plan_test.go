@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/netc-dev/netc/internal/dbtest"
 )
 
 // TestPlanAuditCLI runs netc plan and netc audit against the real PostgreSQL
@@ -19,32 +19,23 @@ import (
 // pins their exit statuses and exact text: changes, then none once the built script
 // ran, then a DBA's DELETE found by both.
 func TestPlanAuditCLI(t *testing.T) {
-	dsn := os.Getenv("NETC_PG_DSN")
-	if dsn == "" {
-		dsn = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		msg := fmt.Sprintf("!!! PostgreSQL IS NOT REACHABLE at %s: %v; TestPlanAuditCLI DID NOT RUN", dsn, err)
-		if os.Getenv("NETC_REQUIRE_DB") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	defer admin.Close(ctx)
-	b := make([]byte, 4)
-	rand.Read(b)
-	sfx := hex.EncodeToString(b)
+	dsn := dbtest.PostgresDSN()
+	ctx := dbtest.Context(t)
+	admin := dbtest.ConnectPostgres(ctx, t, dsn)
+	sfx := dbtest.Suffix(t)
 	dbname, p := "netc_cli_"+sfx, "c"+sfx+"_"
 	if _, err := admin.Exec(ctx, `CREATE DATABASE "`+dbname+`"`); err != nil {
 		t.Fatal(err)
 	}
+	// The admin connection stays open until the cleanup has dropped what the test made
+	// (closing it on return, before the cleanups run, left every database behind).
 	t.Cleanup(func() {
-		admin.Exec(ctx, `DROP DATABASE IF EXISTS "`+dbname+`" WITH (FORCE)`)
-		for _, r := range []string{p + "rw", p + "backend"} {
-			admin.Exec(ctx, `DROP ROLE IF EXISTS "`+r+`"`)
+		ctx := context.Background()
+		defer admin.Close(ctx)
+		if _, err := admin.Exec(ctx, `DROP DATABASE IF EXISTS "`+dbname+`" WITH (FORCE)`); err != nil {
+			t.Errorf("dropping %s: %v", dbname, err)
 		}
+		dbtest.DropPostgresRoles(ctx, t, admin, p)
 	})
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {

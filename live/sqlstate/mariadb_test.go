@@ -14,12 +14,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/netc-dev/netc/backends/sql"
 	"github.com/netc-dev/netc/compiler/ir"
+	"github.com/netc-dev/netc/internal/dbtest"
 )
 
 type myTest struct {
@@ -33,53 +33,16 @@ type myTest struct {
 }
 
 func newMyTest(t *testing.T) *myTest {
-	dsn := envOr("NETC_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/")
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		t.Fatalf("NETC_MYSQL_DSN: %v", err)
-	}
-	cfg.MultiStatements = true
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	admin, err := gosql.Open("mysql", cfg.FormatDSN())
-	if err == nil {
-		err = admin.PingContext(ctx)
-	}
-	if err != nil {
-		unreachable(t, "MariaDB", dsn, err)
-	}
-	var version string
-	if err := admin.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil || !strings.Contains(version, "MariaDB") {
-		unreachable(t, "MariaDB", dsn, fmt.Errorf("not a MariaDB server: %q %v", version, err))
-	}
-	sfx := suffix(t)
+	ctx := dbtest.Context(t)
+	admin, cfg := dbtest.OpenMariaDB(ctx, t, dbtest.MariaDBDSN())
+	sfx := dbtest.Suffix(t)
 	s := &myTest{t: t, ctx: ctx, cfg: cfg, admin: admin, dbname: "netc_live_" + sfx, prefix: "l" + sfx + "_"}
 	t.Cleanup(func() {
 		ctx := context.Background()
 		defer admin.Close()
 		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+s.dbname+"`")
 		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+s.dbname+"_rep`")
-		rows, err := admin.QueryContext(ctx, "SELECT User, Host, is_role FROM mysql.user WHERE User LIKE ?", s.prefix+"%")
-		if err != nil {
-			t.Errorf("listing the test's accounts: %v", err)
-			return
-		}
-		var drops []string
-		for rows.Next() {
-			var u, h, role string
-			rows.Scan(&u, &h, &role)
-			if role == "Y" {
-				drops = append(drops, "DROP ROLE `"+u+"`")
-			} else {
-				drops = append(drops, "DROP USER '"+u+"'@'"+h+"'")
-			}
-		}
-		rows.Close()
-		for _, d := range drops {
-			if _, err := admin.ExecContext(ctx, d); err != nil {
-				t.Errorf("%s: %v", d, err)
-			}
-		}
+		dbtest.DropMariaDBAccounts(ctx, t, admin, s.prefix)
 		admin.ExecContext(ctx, "DELETE FROM netc.managed_roles WHERE name LIKE ? OR db LIKE ?", s.prefix+"%", s.dbname+"%")
 	})
 	s.exec("CREATE DATABASE `" + s.dbname + "`")

@@ -13,14 +13,10 @@ package sqlstate
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -28,32 +24,8 @@ import (
 	"github.com/netc-dev/netc/backends/sql"
 	"github.com/netc-dev/netc/compiler"
 	"github.com/netc-dev/netc/config"
+	"github.com/netc-dev/netc/internal/dbtest"
 )
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-func unreachable(t *testing.T, server, dsn string, err error) {
-	t.Helper()
-	msg := fmt.Sprintf("\n\n!!! %s IS NOT REACHABLE at %s\n!!! %v\n!!! THE %s TESTS OF netc plan AND audit DID NOT RUN. NETC_REQUIRE_DB=1 makes this a failure.\n",
-		server, dsn, err, server)
-	if os.Getenv("NETC_REQUIRE_DB") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
-func suffix(t *testing.T) string {
-	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
-}
 
 // compile builds src (with netc.hcl text hcl, may be empty) and returns the model and
 // the script of its one database.
@@ -94,14 +66,10 @@ type pgTest struct {
 }
 
 func newPGTest(t *testing.T) *pgTest {
-	dsn := envOr("NETC_PG_DSN", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	main, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		unreachable(t, "PostgreSQL", dsn, err)
-	}
-	sfx := suffix(t)
+	dsn := dbtest.PostgresDSN()
+	ctx := dbtest.Context(t)
+	main := dbtest.ConnectPostgres(ctx, t, dsn)
+	sfx := dbtest.Suffix(t)
 	s := &pgTest{t: t, ctx: ctx, dbname: "netc_live_" + sfx, prefix: "l" + sfx + "_"}
 	if _, err := main.Exec(ctx, `CREATE DATABASE "`+s.dbname+`"`); err != nil {
 		t.Fatal(err)
@@ -115,13 +83,7 @@ func newPGTest(t *testing.T) *pgTest {
 		if _, err := main.Exec(ctx, `DROP DATABASE IF EXISTS "`+s.dbname+`" WITH (FORCE)`); err != nil {
 			t.Errorf("dropping %s: %v", s.dbname, err)
 		}
-		rows, _ := main.Query(ctx, "SELECT rolname::text FROM pg_roles WHERE starts_with(rolname, $1)", s.prefix)
-		names, _ := pgx.CollectRows(rows, pgx.RowTo[string])
-		for _, n := range names {
-			if _, err := main.Exec(ctx, `DROP ROLE IF EXISTS "`+n+`"`); err != nil {
-				t.Errorf("dropping role %s: %v", n, err)
-			}
-		}
+		dbtest.DropPostgresRoles(ctx, t, main, s.prefix)
 	})
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
